@@ -1,0 +1,184 @@
+-- The queue's statements for PostgreSQL. Parameters are %(named)s. Hot paths are one statement
+-- each (one round trip, autocommit): the claim, its events and a completion travel together.
+
+-- name: define_queue
+INSERT INTO queues (name, description, max_attempts, lease_seconds, backoff_seconds,
+                    backoff_max_seconds, on_lease_expiry, sla_seconds, updated_at)
+VALUES (%(name)s, %(description)s, %(max_attempts)s, %(lease_seconds)s, %(backoff_seconds)s,
+        %(backoff_max_seconds)s, %(on_lease_expiry)s, %(sla_seconds)s, now())
+ON CONFLICT (name) DO UPDATE SET
+    description = excluded.description, max_attempts = excluded.max_attempts,
+    lease_seconds = excluded.lease_seconds, backoff_seconds = excluded.backoff_seconds,
+    backoff_max_seconds = excluded.backoff_max_seconds, on_lease_expiry = excluded.on_lease_expiry,
+    sla_seconds = excluded.sla_seconds, updated_at = excluded.updated_at;
+
+-- name: get_queue
+SELECT * FROM queues WHERE name = %(name)s;
+
+-- name: list_queues
+SELECT * FROM queues ORDER BY name;
+
+-- name: insert_items
+WITH input AS (
+    SELECT * FROM unnest(
+        %(references)s::text[], %(payloads)s::jsonb[], %(priorities)s::int[], %(max_attempts)s::int[],
+        %(not_befores)s::timestamptz[], %(deadlines)s::timestamptz[], %(parent_ids)s::bigint[],
+        %(run_ids)s::text[]
+    ) WITH ORDINALITY AS i (reference, payload, priority, max_attempts, not_before, deadline,
+                            parent_id, run_id, n)
+), inserted AS (
+    INSERT INTO work_items (queue, reference, payload, priority, max_attempts, not_before, deadline,
+                            created_by, parent_id, run_id)
+    SELECT %(queue)s, reference, payload, priority, max_attempts, not_before, deadline,
+           %(actor)s, parent_id, run_id
+    FROM input ORDER BY n
+    ON CONFLICT (queue, reference) DO NOTHING
+    RETURNING id, reference, parent_id
+), events AS (
+    INSERT INTO audit_events (item_id, queue, actor, action, to_status, detail)
+    SELECT id, %(queue)s, %(actor)s, 'created', 'new',
+           CASE WHEN parent_id IS NULL THEN NULL ELSE jsonb_build_object('parent_id', parent_id) END
+    FROM inserted ORDER BY id
+)
+SELECT id, reference FROM inserted;
+
+-- name: insert_event
+INSERT INTO audit_events (item_id, queue, actor, action, from_status, to_status, reason, detail)
+VALUES (%(item_id)s, %(queue)s, %(actor)s, %(action)s, %(from_status)s, %(to_status)s, %(reason)s,
+        %(detail)s)
+RETURNING *;
+
+-- name: claim
+WITH next AS (
+    SELECT id FROM work_items
+    WHERE queue = %(queue)s AND status = 'new' AND (not_before IS NULL OR not_before <= now())
+    ORDER BY priority DESC, deadline ASC NULLS LAST, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE work_items w
+    SET status = 'in_progress', attempts = w.attempts + 1, lease_owner = %(worker)s,
+        lease_expires_at = now() + make_interval(secs => %(lease)s), started_at = now(),
+        updated_at = now()
+    FROM next WHERE w.id = next.id
+    RETURNING w.*
+), events AS (
+    INSERT INTO audit_events (item_id, queue, actor, action, from_status, to_status, reason)
+    SELECT id, queue, %(worker)s, 'claimed', 'new', 'in_progress', 'attempt ' || attempts FROM claimed
+)
+SELECT * FROM claimed ORDER BY priority DESC, deadline ASC NULLS LAST, id;
+
+-- name: complete
+WITH done AS (
+    UPDATE work_items
+    SET status = 'done', output = %(output)s, finished_at = now(), updated_at = now(),
+        lease_owner = NULL, lease_expires_at = NULL,
+        error_kind = NULL, error_code = NULL, error_message = NULL, manual_reason = NULL
+    WHERE id = %(id)s AND status = 'in_progress' AND lease_owner = %(worker)s
+    RETURNING *
+), events AS (
+    INSERT INTO audit_events (item_id, queue, actor, action, from_status, to_status)
+    SELECT id, queue, %(worker)s, 'completed', 'in_progress', 'done' FROM done
+)
+SELECT * FROM done;
+
+-- name: complete_and_claim
+WITH done AS (
+    UPDATE work_items
+    SET status = 'done', output = %(output)s, finished_at = now(), updated_at = now(),
+        lease_owner = NULL, lease_expires_at = NULL,
+        error_kind = NULL, error_code = NULL, error_message = NULL, manual_reason = NULL
+    WHERE id = %(id)s AND status = 'in_progress' AND lease_owner = %(worker)s
+    RETURNING *
+), done_events AS (
+    INSERT INTO audit_events (item_id, queue, actor, action, from_status, to_status)
+    SELECT id, queue, %(worker)s, 'completed', 'in_progress', 'done' FROM done
+), next AS (
+    SELECT id FROM work_items
+    WHERE queue = %(queue)s AND status = 'new' AND (not_before IS NULL OR not_before <= now())
+      AND EXISTS (SELECT 1 FROM done)
+    ORDER BY priority DESC, deadline ASC NULLS LAST, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE work_items w
+    SET status = 'in_progress', attempts = w.attempts + 1, lease_owner = %(worker)s,
+        lease_expires_at = now() + make_interval(secs => %(lease)s), started_at = now(),
+        updated_at = now()
+    FROM next WHERE w.id = next.id
+    RETURNING w.*
+), claim_events AS (
+    INSERT INTO audit_events (item_id, queue, actor, action, from_status, to_status, reason)
+    SELECT id, queue, %(worker)s, 'claimed', 'new', 'in_progress', 'attempt ' || attempts FROM claimed
+)
+SELECT 'done' AS step, * FROM done
+UNION ALL
+SELECT 'claimed' AS step, * FROM claimed;
+
+-- name: heartbeat
+UPDATE work_items SET lease_expires_at = now() + make_interval(secs => %(lease)s)
+WHERE id = %(id)s AND status = 'in_progress' AND lease_owner = %(worker)s
+RETURNING lease_expires_at;
+
+-- name: lock_item
+SELECT *, now() AS db_now FROM work_items WHERE id = %(id)s FOR UPDATE;
+
+-- name: update_item
+UPDATE work_items
+SET status = %(status)s, attempts = %(attempts)s, payload = %(payload)s, not_before = %(not_before)s,
+    lease_owner = %(lease_owner)s, lease_expires_at = %(lease_expires_at)s,
+    finished_at = %(finished_at)s, error_kind = %(error_kind)s, error_code = %(error_code)s,
+    error_message = %(error_message)s, manual_reason = %(manual_reason)s,
+    assigned_to = %(assigned_to)s, resolution = %(resolution)s, updated_at = now()
+WHERE id = %(id)s AND status = %(expected_status)s
+RETURNING *;
+
+-- name: expired_items
+SELECT id FROM work_items
+WHERE status = 'in_progress' AND lease_expires_at < now()
+  AND (%(queue)s::text IS NULL OR queue = %(queue)s::text)
+ORDER BY lease_expires_at
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED;
+
+-- name: insert_file
+INSERT INTO work_item_files (item_id, name, content_type, size, sha256, content, created_by)
+VALUES (%(item_id)s, %(name)s, %(content_type)s, %(size)s, %(sha256)s, %(content)s, %(actor)s)
+RETURNING id, item_id, name, size, sha256, content_type, created_at;
+
+-- name: get_item
+SELECT * FROM work_items WHERE id = %(id)s;
+
+-- name: find_item
+SELECT * FROM work_items WHERE queue = %(queue)s AND reference = %(reference)s;
+
+-- name: list_items
+SELECT * FROM work_items
+WHERE (%(queue)s::text IS NULL OR queue = %(queue)s::text)
+  AND (%(status)s::text IS NULL OR status = %(status)s::text)
+  AND (%(reason)s::text IS NULL OR manual_reason = %(reason)s::text)
+ORDER BY id DESC
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: children
+SELECT * FROM work_items WHERE parent_id = %(id)s ORDER BY id;
+
+-- name: stats
+SELECT q.name AS queue, w.status AS status, count(w.id) AS n
+FROM queues q LEFT JOIN work_items w ON w.queue = q.name
+WHERE (%(queue)s::text IS NULL OR q.name = %(queue)s::text)
+GROUP BY q.name, w.status
+ORDER BY q.name;
+
+-- name: item_events
+SELECT * FROM audit_events WHERE item_id = %(item_id)s ORDER BY id LIMIT %(limit)s;
+
+-- name: all_events
+SELECT * FROM audit_events ORDER BY id LIMIT %(limit)s;
+
+-- name: list_files
+SELECT id, item_id, name, size, sha256, content_type, created_at
+FROM work_item_files WHERE item_id = %(item_id)s ORDER BY id;
+
+-- name: file_content
+SELECT content FROM work_item_files WHERE id = %(id)s;
