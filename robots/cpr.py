@@ -66,9 +66,6 @@ def synthetic(rng: random.Random, born: date | None = None) -> str:
     """A synthetic CPR number for test data (day + 40), with a serial whose 7th digit fits the century."""
     if born is None:
         born = date(rng.randint(1958, 2004), rng.randint(1, 12), rng.randint(1, 28))
-    if born.year < 2000:
-        seventh = rng.choice((0, 1, 2, 3))
-    else:
-        seventh = 4
+    seventh = rng.choice((0, 1, 2, 3)) if born.year < 2000 else 4
     serial = f"{seventh}{rng.randint(0, 999):03d}"
     return f"{born.day + 40:02d}{born.month:02d}{born.year % 100:02d}-{serial}"
