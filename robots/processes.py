@@ -34,11 +34,11 @@ def declared_queues() -> list[QueueSpec]:
     return specs
 
 
-def define_queues(backend: QueueBackend) -> list[str]:
-    """Define every queue the process packages and conf/queues.toml declare (conf wins)."""
+def define_queues(backend: QueueBackend, extra: list[QueueSpec] | None = None) -> list[str]:
+    """Define every queue the process packages (and ``extra``) and conf/queues.toml declare (conf wins)."""
     from .config import queue_specs
 
-    specs = {spec.name: spec for spec in declared_queues()}
+    specs = {spec.name: spec for spec in [*declared_queues(), *(extra or [])]}
     specs.update({spec.name: spec for spec in queue_specs()})
     for spec in specs.values():
         backend.define_queue(spec)

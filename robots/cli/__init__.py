@@ -7,6 +7,7 @@ import click
 from .db import db
 from .demo import demo
 from .queue import queue_group
+from .run import run, runs, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -18,6 +19,9 @@ def cli() -> None:
 cli.add_command(db)
 cli.add_command(queue_group)
 cli.add_command(demo)
+cli.add_command(run)
+cli.add_command(worker)
+cli.add_command(runs)
 
 try:  # the simulated legacy systems are an optional part of an installation
     from simulators.cli import sim

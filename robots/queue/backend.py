@@ -334,6 +334,10 @@ class QueueBackend(ABC):
         """A stored file's bytes."""
 
     @abstractmethod
+    def next_due(self, queue: str) -> datetime | None:
+        """When the earliest new item of the queue may be claimed (None: no new items)."""
+
+    @abstractmethod
     def children(self, item_id: int) -> list[WorkItem]:
         """Items produced from this one (next step's items)."""
 

@@ -82,6 +82,8 @@ class _PgTx(Tx):
 class PostgresBackend(QueueBackend):
     """The queue in a PostgreSQL database (``postgresql://host/db``)."""
 
+    dialect = "postgresql"
+
     def __init__(self, url: str) -> None:
         super().__init__(url)
         try:
@@ -215,6 +217,9 @@ class PostgresBackend(QueueBackend):
         if not rows:
             raise QueueError(f"no stored file with id {file_id}")
         return bytes(rows[0]["content"])
+
+    def next_due(self, queue: str) -> datetime | None:
+        return t(self._read("next_due", {"queue": queue})[0]["due"])
 
     def children(self, item_id: int) -> list[WorkItem]:
         return [_rows.item_from_row(r, t) for r in self._read("children", {"id": item_id})]

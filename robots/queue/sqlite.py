@@ -89,6 +89,8 @@ class _SqliteTx(Tx):
 class SqliteBackend(QueueBackend):
     """The queue in one SQLite file (``sqlite:///path/to/file``)."""
 
+    dialect = "sqlite"
+
     def __init__(self, url: str, busy_timeout_ms: int = 30_000) -> None:
         super().__init__(url)
         self.path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
@@ -257,6 +259,9 @@ class SqliteBackend(QueueBackend):
         if not rows:
             raise QueueError(f"no stored file with id {file_id}")
         return bytes(rows[0][0])
+
+    def next_due(self, queue: str) -> datetime | None:
+        return t(self._read("next_due", {"queue": queue, "now": ts(_now())})[0][0])
 
     def children(self, item_id: int) -> list[WorkItem]:
         return [_rows.item_from_row(r, t) for r in self._read("children", {"id": item_id})]

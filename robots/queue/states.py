@@ -84,6 +84,8 @@ def lease_expired(item: WorkItem, spec: QueueSpec) -> Change:
 def defer(item: WorkItem, until: datetime, reason: str) -> Change:
     """Put the item back until a later time (data not there yet). The attempt does not count."""
     _require(item, Status.IN_PROGRESS, doing="defer")
+    if until.tzinfo is None:
+        raise ValueError(f"cannot defer work item {item.id} until {until!r}: times must be timezone-aware")
     values = {**_cleared_lease(), "not_before": until, "attempts": max(0, item.attempts - 1)}
     return Change("deferred", Status.NEW, reason, values, {"until": until.isoformat()})
 

@@ -182,3 +182,38 @@ FROM work_item_files WHERE item_id = %(item_id)s ORDER BY id;
 
 -- name: file_content
 SELECT content FROM work_item_files WHERE id = %(id)s;
+
+-- name: run_insert
+INSERT INTO runs (id, parent_id, process, step, host, pid, trigger, started_by, status, started_at,
+                  heartbeat_at, counts, artifacts_dir)
+VALUES (%(id)s, %(parent_id)s, %(process)s, %(step)s, %(host)s, %(pid)s, %(trigger)s, %(started_by)s,
+        'running', now(), now(), '{}', %(artifacts_dir)s)
+RETURNING *;
+
+-- name: run_update
+UPDATE runs SET counts = %(counts)s, heartbeat_at = now(),
+    status = coalesce(%(status)s, status), stop_reason = coalesce(%(stop_reason)s, stop_reason),
+    finished_at = CASE WHEN %(status)s::text IS NULL THEN finished_at ELSE now() END
+WHERE id = %(id)s
+RETURNING *;
+
+-- name: run_request_stop
+UPDATE runs SET stop_requested = true WHERE (id = %(id)s OR parent_id = %(id)s) AND status = 'running'
+RETURNING id;
+
+-- name: run_get
+SELECT * FROM runs WHERE id = %(id)s;
+
+-- name: run_children
+SELECT * FROM runs WHERE parent_id = %(id)s ORDER BY started_at, id;
+
+-- name: run_list
+SELECT * FROM runs
+WHERE (%(process)s::text IS NULL OR process = %(process)s::text)
+  AND (%(status)s::text IS NULL OR status = %(status)s::text)
+  AND (%(top_level)s = 0 OR parent_id IS NULL)
+ORDER BY started_at DESC, id DESC
+LIMIT %(limit)s;
+
+-- name: next_due
+SELECT min(coalesce(not_before, now())) AS due FROM work_items WHERE queue = %(queue)s AND status = 'new';

@@ -114,3 +114,37 @@ FROM work_item_files WHERE item_id = :item_id ORDER BY id;
 
 -- name: file_content
 SELECT content FROM work_item_files WHERE id = :id;
+
+-- name: run_insert
+INSERT INTO runs (id, parent_id, process, step, host, pid, trigger, started_by, status, started_at,
+                  heartbeat_at, counts, artifacts_dir)
+VALUES (:id, :parent_id, :process, :step, :host, :pid, :trigger, :started_by, 'running', :now, :now,
+        '{}', :artifacts_dir)
+RETURNING *;
+
+-- name: run_update
+UPDATE runs SET counts = :counts, heartbeat_at = :now,
+    status = coalesce(:status, status), stop_reason = coalesce(:stop_reason, stop_reason),
+    finished_at = CASE WHEN :status IS NULL THEN finished_at ELSE :now END
+WHERE id = :id
+RETURNING *;
+
+-- name: run_request_stop
+UPDATE runs SET stop_requested = 1 WHERE (id = :id OR parent_id = :id) AND status = 'running'
+RETURNING id;
+
+-- name: run_get
+SELECT * FROM runs WHERE id = :id;
+
+-- name: run_children
+SELECT * FROM runs WHERE parent_id = :id ORDER BY started_at, id;
+
+-- name: run_list
+SELECT * FROM runs
+WHERE (:process IS NULL OR process = :process) AND (:status IS NULL OR status = :status)
+  AND (:top_level = 0 OR parent_id IS NULL)
+ORDER BY started_at DESC, id DESC
+LIMIT :limit;
+
+-- name: next_due
+SELECT min(coalesce(not_before, :now)) AS due FROM work_items WHERE queue = :queue AND status = 'new';

@@ -39,7 +39,7 @@ def as_json(*args: str) -> object:
 
 def test_db_upgrade_defines_configured_queues(db_url: str) -> None:
     report = as_json("db", "upgrade")
-    assert report["applied"] == ["0001_initial"]
+    assert report["applied"] == ["0001_initial", "0002_runs"]
     assert {"demo.payslips", "demo.letters"} <= set(report["queues"])
     assert as_json("db", "upgrade")["applied"] == []
 
