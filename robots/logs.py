@@ -19,6 +19,7 @@ import structlog
 from .cpr import mask_value
 
 _secrets: set[str] = set()
+_configured = False
 
 
 def hide(secret: str) -> None:
@@ -65,6 +66,8 @@ def _formatter(renderer: Any) -> structlog.stdlib.ProcessorFormatter:
 
 def configure(log_file: Path | None = None, level: int = logging.INFO, console: bool = True) -> None:
     """Set up logging for this process: console lines and, with ``log_file``, JSON lines there."""
+    global _configured
+    _configured = True
     structlog.configure(
         processors=[*SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -96,6 +99,10 @@ def configure(log_file: Path | None = None, level: int = logging.INFO, console: 
 
 
 def get_logger(name: str = "robots") -> Any:
+    """A bound logger. Configures console logging on first use, so masking is never skipped
+    (structlog's unconfigured default would print tracebacks with their local variables)."""
+    if not _configured:
+        configure()
     return structlog.get_logger(name)
 
 

@@ -29,6 +29,13 @@ How the calls map:
   and bytes as one already stored is not stored twice (again so that a repeated attempt is
   harmless). Files are evidence: ``remove_file`` is refused. A name stored twice reads as the
   latest.
+
+For robot authors: put ``with item:`` inside ``for item in workitems.inputs:``; only there does
+robocorp turn a Business/ApplicationException into ``fail()`` (one escaping the loop fails the item
+as APPLICATION without a code). robocorp reserves the first item before the task body runs, so a
+run that starts on an empty queue fails with ``EmptyQueue`` naming the queue. An item the robot
+never releases is not completed silently: its lease lapses after the robot exits and the queue
+retries it (then manual, "abandoned").
 """
 
 from __future__ import annotations
@@ -61,14 +68,13 @@ def _redact(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
-# robocorp.tasks logs every variable of code outside site-packages, and the queue's rows carry CPR
-# numbers: the adapter's calls (and the queue code under them) stay out of the robot's log.
-_unlogged = robocorp_log.suppress
-
-
-@_unlogged
+@robocorp_log.suppress
 def _hide_cprs(value: Any) -> None:
-    """Keep CPR numbers in payloads out of the robot's log.html (robocorp logs variables of robot code)."""
+    """Keep CPR numbers in payloads out of robocorp's log.html.
+
+    This project's pyproject excludes its own packages from robocorp's automatic logging; this also
+    covers robot code elsewhere, whose variables robocorp logs (payloads among them).
+    """
     for match in cpr.CPR_PATTERN.finditer(json.dumps(value, ensure_ascii=False, default=str)):
         robocorp_log.hide_from_output(f"{match.group(1)}-{match.group(2)}")
         robocorp_log.hide_from_output(f"{match.group(1)}{match.group(2)}")
@@ -77,7 +83,6 @@ def _hide_cprs(value: Any) -> None:
 class _Heartbeat(threading.Thread):
     """Renews one item's lease every lease/3 seconds until stopped or the lease is lost."""
 
-    @_unlogged
     def __init__(self, backend: QueueBackend, item_id: int, worker: str, lease_seconds: float) -> None:
         super().__init__(name=f"lease-heartbeat-{item_id}", daemon=True)
         self.backend, self.item_id, self.worker, self.lease_seconds = backend, item_id, worker, lease_seconds
@@ -85,7 +90,7 @@ class _Heartbeat(threading.Thread):
         self.lost: QueueError | None = None
 
     def run(self) -> None:
-        while not self._halt.wait(self.lease_seconds * 30):
+        while not self._halt.wait(self.lease_seconds / 3):
             try:
                 self.backend.heartbeat(self.item_id, self.worker, self.lease_seconds)
             except QueueError as exc:  # LeaseLost: someone else may have the item now; stop renewing
@@ -167,7 +172,6 @@ class QueueAdapter(BaseAdapter):
 
     # -- inputs -----------------------------------------------------------------------------------
 
-    @_unlogged
     def reserve_input(self) -> str:
         """Claim the next item of the input queue and start renewing its lease."""
         queue = self.input_spec.name
@@ -183,7 +187,6 @@ class QueueAdapter(BaseAdapter):
                     item.attempts, item.max_attempts)
         return str(item.id)
 
-    @_unlogged
     def release_input(self, item_id: str, state: State, exception: dict | None = None) -> None:
         """Complete (DONE) or fail (FAILED: BUSINESS -> manual, APPLICATION -> retry/manual) the item."""
         reserved = self._inputs.pop(self._id(item_id), None)
@@ -208,7 +211,6 @@ class QueueAdapter(BaseAdapter):
 
     # -- outputs ----------------------------------------------------------------------------------
 
-    @_unlogged
     def create_output(self, parent_id: str, payload: Any = None) -> str:
         """Add the next output of a reserved input to the output queue (skipped if it is already there)."""
         parent = self._inputs.get(self._id(parent_id))
@@ -241,7 +243,6 @@ class QueueAdapter(BaseAdapter):
 
     # -- payloads ---------------------------------------------------------------------------------
 
-    @_unlogged
     def load_payload(self, item_id: str) -> Any:
         """An input's payload (as saved by the robot, if it did), or any item's stored payload."""
         key = self._id(item_id)
@@ -252,7 +253,6 @@ class QueueAdapter(BaseAdapter):
         _hide_cprs(payload)
         return payload
 
-    @_unlogged
     def save_payload(self, item_id: str, payload: Any) -> None:
         """Input: kept in memory, stored as the output on completion. Output: fixed once created."""
         key = self._id(item_id)
@@ -270,13 +270,11 @@ class QueueAdapter(BaseAdapter):
 
     # -- files ------------------------------------------------------------------------------------
 
-    @_unlogged
     def list_files(self, item_id: str) -> list[str]:
         key = self._id(item_id)
         refs = self._call("list the files of", self._label(key), lambda: self.backend.files(key))
         return list(dict.fromkeys(ref.name for ref in refs))
 
-    @_unlogged
     def get_file(self, item_id: str, name: str) -> bytes:
         key = self._id(item_id)
         label = self._label(key)
@@ -286,7 +284,6 @@ class QueueAdapter(BaseAdapter):
             raise FileNotFoundError(f"{label} has no file named {name!r}")
         return self._call(f"read file {name!r} of", label, lambda: self.backend.file_content(refs[-1].id))
 
-    @_unlogged
     def add_file(self, item_id: str, name: str, content: bytes) -> None:
         """Store the file with the item now; the same name and bytes already stored are not repeated."""
         key = self._id(item_id)
@@ -299,7 +296,6 @@ class QueueAdapter(BaseAdapter):
         self._call(f"store file {name!r} with", label,
                    lambda: self.backend.attach(key, Attachment(name, content), actor=self.worker))
 
-    @_unlogged
     def remove_file(self, item_id: str, name: str) -> None:
         raise QueueError(f"file {name!r} of {self._label(self._id(item_id))} cannot be removed: "
                          "files stored with work items are evidence and are kept")
