@@ -10,6 +10,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
 [ -e /usr/share/tesseract-ocr/5/tessdata/dan.traineddata ] || [ -e /usr/share/tesseract-ocr/4.00/tessdata/dan.traineddata ] || need_apt+=(tesseract-ocr-dan)
 command -v libreoffice >/dev/null 2>&1 || true  # optional; letters are converted to PDF in Python
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)  # termination letters: Word -> PDF
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -30,4 +31,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 .venv/bin/robots db upgrade >/dev/null
+# The credential store's encryption key, outside the repository (ROBOTS_SECRET_KEY_FILE overrides).
+key_file=${ROBOTS_SECRET_KEY_FILE:-$HOME/.config/robots/secret.key}
+[ -n "${ROBOTS_SECRET_KEY:-}" ] || [ -f "$key_file" ] || .venv/bin/robots credentials new-key --file "$key_file"
 echo "setup: ready (.venv, $(command -v chromium), $(tesseract --version 2>&1 | head -1))"

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ..config import ConfigError
 from ..cpr import mask
+from ..credentials import CredentialError
 from ..queue import QueueError, connect
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +37,7 @@ def friendly_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (QueueError, ConfigError, ValueError, FileNotFoundError) as exc:
+        except (QueueError, ConfigError, CredentialError, ValueError, FileNotFoundError) as exc:
             raise Failure(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]

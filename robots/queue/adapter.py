@@ -117,7 +117,7 @@ class _Reserved:
 
     @property
     def label(self) -> str:
-        return f"work item {self.item.id} ({self.item.queue} {self.item.reference!r})"
+        return cpr.mask(f"work item {self.item.id} ({self.item.queue} {self.item.reference!r})")
 
 
 class QueueAdapter(BaseAdapter):
@@ -131,9 +131,13 @@ class QueueAdapter(BaseAdapter):
         self.backend = connect()
         self.worker = os.environ.get("ROBOTS_WORKER", "").strip() or worker_id("robocorp")
         self.run_id = os.environ.get("ROBOTS_RUN_ID", "").strip() or None
-        self.input_spec = self._queue("ROBOTS_INPUT_QUEUE", input_queue)
         output_queue = os.environ.get("ROBOTS_OUTPUT_QUEUE", "").strip()
-        self.output_spec = self._queue("ROBOTS_OUTPUT_QUEUE", output_queue) if output_queue else None
+        try:
+            self.input_spec = self._queue("ROBOTS_INPUT_QUEUE", input_queue)
+            self.output_spec = self._queue("ROBOTS_OUTPUT_QUEUE", output_queue) if output_queue else None
+        except QueueError:
+            self.backend.close()
+            raise
         self._inputs: dict[int, _Reserved] = {}
         self._outputs: dict[int, Any] = {}  # output id -> payload as saved by this robot
 
@@ -183,8 +187,7 @@ class QueueAdapter(BaseAdapter):
         heartbeat = _Heartbeat(self.backend, item.id, self.worker, self.input_spec.lease_seconds)
         self._inputs[item.id] = _Reserved(item, heartbeat)
         heartbeat.start()
-        LOGGER.info("reserved work item %s (%s %r), attempt %s of %s", item.id, queue, item.reference,
-                    item.attempts, item.max_attempts)
+        LOGGER.info("reserved %s, attempt %s of %s", self._inputs[item.id].label, item.attempts, item.max_attempts)
         return str(item.id)
 
     def release_input(self, item_id: str, state: State, exception: dict | None = None) -> None:
@@ -232,10 +235,9 @@ class QueueAdapter(BaseAdapter):
             existing = self._call("find the earlier output of", parent.label,
                                   lambda: self.backend.find(queue, reference))
             if existing is None or existing.parent_id != parent.item.id:
-                raise QueueError(f"output {reference!r} of {parent.label} already exists in queue {queue!r} "
-                                 "with another parent")
-            LOGGER.info("output %r of %s is already in %r (item %s), kept as it is", reference, parent.label,
-                        queue, existing.id)
+                raise QueueError(cpr.mask(f"output {reference!r} of {parent.label} already exists in queue "
+                                          f"{queue!r} with another parent"))
+            LOGGER.info("output %s of %s is already in %r, kept as it is", existing.id, parent.label, queue)
             new_id = existing.id
         parent.outputs += 1
         self._outputs[new_id] = copy.deepcopy(payload)

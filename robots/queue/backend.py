@@ -14,6 +14,7 @@ processes: each worker process opens its own.
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import os
 import socket
@@ -69,6 +70,10 @@ def validate_new_item(item: NewItem) -> None:
         raise InvalidItem(f"reference too long ({len(item.reference)} characters, at most 500)")
     if not isinstance(item.payload, dict):
         raise InvalidItem(f"payload of {item.reference!r} must be a JSON object, got {type(item.payload).__name__}")
+    try:  # SQLite would store str(value) for a date, PostgreSQL refuse it: refuse it on both
+        json.dumps(item.payload, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidItem(f"payload of {item.reference!r} is not plain JSON: {exc}") from None
     if item.max_attempts is not None and item.max_attempts < 1:
         raise InvalidItem(f"max_attempts of {item.reference!r} must be at least 1")
     for name in ("not_before", "deadline"):
@@ -217,6 +222,13 @@ class QueueBackend(ABC):
         """Mark a leased item done with its output. LeaseLost if the worker no longer holds it."""
 
     @abstractmethod
+    def complete_many(self, worker: str, outputs: dict[int, dict[str, Any] | None]) -> list[WorkItem]:
+        """Mark several leased items done in one transaction (for fast steps that claim in batches).
+
+        All or nothing: if the worker no longer holds one of them, LeaseLost and none is changed.
+        """
+
+    @abstractmethod
     def complete_and_claim(
         self, item_id: int, worker: str, output: dict[str, Any] | None = None,
         lease_seconds: float | None = None,
@@ -292,6 +304,15 @@ class QueueBackend(ABC):
         with self._write() as tx:
             item = tx.lock_item(item_id)
             return tx.insert_event(item, actor, "commented", item.status.value, item.status.value, text)
+
+    def record(self, actor: str, action: str, reason: str | None = None, detail: dict[str, Any] | None = None,
+               item_id: int | None = None) -> Event:
+        """Append an event that is no state change (a retry inside a step, a watch-list edit, a
+        credential read), about one item or about none."""
+        with self._write() as tx:
+            item = tx.lock_item(item_id) if item_id is not None else None
+            status = item.status.value if item else None
+            return tx.insert_event(item, actor, action, status, status, reason, detail)
 
     def attach(self, item_id: int, attachment: Attachment, actor: str = "system") -> FileRef:
         """Store a file with an item (recorded in its history)."""

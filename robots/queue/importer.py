@@ -104,7 +104,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if len(values) > len(header):
             out.append((number, {"__error__": f"{len(values)} values but {len(header)} columns"}))
             continue
-        out.append((number, {k: (v.strip() if v.strip() != "" else None) for k, v in zip(header, values, strict=False)}))
+        row = {k: (v.strip() if v.strip() != "" else None) for k, v in zip(header, values, strict=False)}
+        out.append((number, row))
     return iter(out)
 
 
@@ -191,7 +192,8 @@ def import_file(
             report.rejected.append(Rejected(number, mask(str(exc))))
             continue
         if item.reference in first_row:
-            report.rejected.append(Rejected(number, f"reference {mask(item.reference)!r} repeats row {first_row[item.reference]}"))
+            repeated = f"reference {mask(item.reference)!r} repeats row {first_row[item.reference]}"
+            report.rejected.append(Rejected(number, repeated))
             continue
         first_row[item.reference] = number
         items.append((number, item))

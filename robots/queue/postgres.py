@@ -8,13 +8,14 @@ database's clock, so machines with skewed clocks still agree on leases.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
 
 from . import _rows, migrate, states
@@ -90,6 +91,10 @@ class PostgresBackend(QueueBackend):
             self._conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
         except psycopg.OperationalError as exc:
             raise QueueError(f"cannot connect to PostgreSQL at {url}: {str(exc).strip().splitlines()[0]}") from exc
+        self._hot_cursor: psycopg.Cursor[tuple[Any, ...]] | None = None
+        self._hot_names: dict[str, tuple[str, ...]] = {}
+        self._leases_of: dict[str, QueueSpec] = {}
+        self._leases_json = "{}"
 
     def upgrade(self) -> list[str]:
         return migrate.upgrade(self.url, "postgresql")
@@ -106,6 +111,23 @@ class PostgresBackend(QueueBackend):
     def _read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._lock:
             return self._conn.execute(SQL[name], params).fetchall()
+
+    def _hot(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """_read for the hot paths: one reused cursor, tuple rows, column names looked up once.
+
+        (A dict_row cursor decodes every column name on every execution; on a 26-column item that
+        is a quarter of the client's time per claim.)
+        """
+        with self._lock:
+            cur = self._hot_cursor
+            if cur is None or cur.closed:
+                cur = self._hot_cursor = self._conn.cursor(row_factory=tuple_row)
+            cur.execute(SQL[name], params)
+            rows = cur.fetchall()
+            names = self._hot_names.get(name)
+            if names is None or (cur.pgresult is not None and cur.pgresult.nfields != len(names)):
+                names = self._hot_names[name] = tuple(column.name for column in cur.description or ())
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # queues
 
@@ -146,27 +168,43 @@ class PostgresBackend(QueueBackend):
     # hot paths
 
     def _claim(self, spec: QueueSpec, worker: str, limit: int, lease_seconds: float) -> list[WorkItem]:
-        rows = self._read("claim", {"queue": spec.name, "worker": worker, "limit": limit, "lease": lease_seconds})
+        rows = self._hot("claim", {"queue": spec.name, "worker": worker, "limit": limit, "lease": lease_seconds})
         return [_rows.item_from_row(r, t) for r in rows]
 
     def complete(self, item_id: int, worker: str, output: dict[str, Any] | None = None) -> WorkItem:
-        rows = self._read("complete", {"id": item_id, "worker": worker, "output": _jsonb(output)})
+        rows = self._hot("complete", {"id": item_id, "worker": worker, "output": _jsonb(output)})
         if not rows:
             raise LeaseLost(item_id, worker)
         return _rows.item_from_row(rows[0], t)
 
+    def complete_many(self, worker: str, outputs: dict[int, dict[str, Any] | None]) -> list[WorkItem]:
+        if not outputs:
+            return []
+        ids = list(outputs)
+        rows = self._hot("complete_many", {
+            "ids": ids, "worker": worker, "outputs": [_jsonb(outputs[i]) for i in ids],
+        })
+        if len(rows) != len(ids):  # one statement: nothing was changed
+            held = {r["id"] for r in rows}
+            lost = next((i for i in ids if i not in held), ids[0])
+            raise LeaseLost(lost, worker)
+        return [_rows.item_from_row(r, t) for r in rows]
+
     def complete_and_claim(self, item_id: int, worker: str, output: dict[str, Any] | None = None,
                            lease_seconds: float | None = None) -> WorkItem | None:
-        queue = self._queue_of(item_id)
-        spec = self.queue(queue)
-        rows = self._read("complete_and_claim", {
-            "id": item_id, "worker": worker, "output": _jsonb(output), "queue": queue,
-            "lease": lease_seconds or spec.lease_seconds,
-        })
-        if not any(r["step"] == "done" for r in rows):
+        # One statement, one round trip: the queue comes from the completed row, the lease from this
+        # instance's cached queue settings (as claim() uses them), else from the queues table.
+        with self._lock:
+            if self._leases_of != self._specs:  # {queue: lease_seconds} as JSON, rebuilt when the cache changes
+                self._leases_of = dict(self._specs)
+                self._leases_json = json.dumps({name: spec.lease_seconds for name, spec in self._specs.items()})
+            rows = self._hot("complete_and_claim", {
+                "id": item_id, "worker": worker, "output": _jsonb(output), "lease": lease_seconds or None,
+                "cached_leases": self._leases_json,
+            })
+        if not rows:
             raise LeaseLost(item_id, worker)
-        claimed = [r for r in rows if r["step"] == "claimed"]
-        return _rows.item_from_row(claimed[0], t) if claimed else None
+        return _rows.item_from_row(rows[0], t) if rows[0]["id"] is not None else None
 
     def _queue_of(self, item_id: int) -> str:
         return self.get(item_id).queue
@@ -177,7 +215,7 @@ class PostgresBackend(QueueBackend):
         rows = self._read("heartbeat", {"id": item_id, "worker": worker, "lease": lease_seconds})
         if not rows:
             raise LeaseLost(item_id, worker)
-        return rows[0]["lease_expires_at"]
+        return t(rows[0]["lease_expires_at"])
 
     # reading
 
@@ -216,6 +254,8 @@ class PostgresBackend(QueueBackend):
         rows = self._read("file_content", {"id": file_id})
         if not rows:
             raise QueueError(f"no stored file with id {file_id}")
+        if rows[0]["content"] is None:
+            raise QueueError(f"the content of file {file_id} was deleted by retention (see the item's history)")
         return bytes(rows[0]["content"])
 
     def next_due(self, queue: str) -> datetime | None:

@@ -50,6 +50,23 @@ SET status = 'done', output = :output, finished_at = :now, updated_at = :now,
 WHERE id = :id AND status = 'in_progress' AND lease_owner = :worker
 RETURNING *;
 
+-- name: complete_returning_queue
+UPDATE work_items
+SET status = 'done', output = :output, finished_at = :now, updated_at = :now,
+    lease_owner = NULL, lease_expires_at = NULL,
+    error_kind = NULL, error_code = NULL, error_message = NULL, manual_reason = NULL
+WHERE id = :id AND status = 'in_progress' AND lease_owner = :worker
+RETURNING queue;
+
+-- name: insert_completed_event
+INSERT INTO audit_events (item_id, queue, at, actor, action, from_status, to_status, reason, detail)
+VALUES (:id, :queue, :at, :worker, 'completed', 'in_progress', 'done', NULL, NULL);
+
+-- name: insert_completed_and_claimed_events
+INSERT INTO audit_events (item_id, queue, at, actor, action, from_status, to_status, reason, detail)
+VALUES (:id, :queue, :at, :worker, 'completed', 'in_progress', 'done', NULL, NULL),
+       (:next_id, :queue, :at, :worker, 'claimed', 'new', 'in_progress', :reason, NULL);
+
 -- name: heartbeat
 UPDATE work_items SET lease_expires_at = :lease_until
 WHERE id = :id AND status = 'in_progress' AND lease_owner = :worker

@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from robots.cli import cli
-from robots.demo import sample_batch
 from robots.queue import connect
 
 QUEUE = "demo.payslips"
@@ -39,7 +38,9 @@ def as_json(*args: str) -> object:
 
 def test_db_upgrade_defines_configured_queues(db_url: str) -> None:
     report = as_json("db", "upgrade")
-    assert report["applied"] == ["0001_initial", "0002_runs"]
+    assert report["applied"] == ["0001_initial", "0002_runs", "0003_lease_index", "0004_audit_no_truncate",
+                                 "0005_watch_list", "0006_users", "0007_desk_list",
+                                 "0008_scheduler_and_audit_seals", "0009_credentials", "0010_alerts"]
     assert {"demo.payslips", "demo.letters"} <= set(report["queues"])
     assert as_json("db", "upgrade")["applied"] == []
 
@@ -152,22 +153,6 @@ def test_listing_masks_cpr_and_retry_cancel(db_url: str) -> None:
     code, output = run("queue", "retry", str(item_id), ok=False)
     assert code == 1 and "cannot retry work item" in output
     assert as_json("queue", "stats")[QUEUE]["cancelled"] == 1
-
-
-def test_demo_runs_on_the_embedded_default(db_url: str) -> None:
-    report = as_json("demo", "--size", "100")
-    assert report["loaded"] == 100 and report["reload"] == {"added": 0, "skipped": 100}
-    assert sum(report["outcomes"].values()) == 100
-    assert report["outcomes"]["done"] + report["outcomes"]["manual"] == 100
-    batch = [i.payload for i in sample_batch("x", 100)]
-    expected = {
-        "watch_list": sum(p["watch_list"] for p in batch),
-        "negative_pay": sum(p["scenario"] == "negative" and not p["watch_list"] for p in batch),
-        "retries_exhausted": sum(p["scenario"] == "broken" and not p["watch_list"] for p in batch),
-    }
-    assert report["manual_reasons"] == expected
-    assert expected["retries_exhausted"] == 2  # the system that always fails: 3 attempts, then a person
-    assert report["retries"] == sum(p["scenario"] == "flaky" and not p["watch_list"] for p in batch) + 3 * 2
 
 
 def test_entry_point_exits_non_zero_with_one_line(db_url: str) -> None:
