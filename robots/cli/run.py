@@ -21,8 +21,13 @@ def _print_summary(summary: RunSummary) -> None:
         console.print(f"  reason: {data['stop_reason']}")
     table("items per outcome", ["outcome", "items"],
           [[k, data[k]] for k in ("added", "skipped", "done", "manual", "retry_scheduled", "lease_lost") if data[k]])
+    if data["finished"]:
+        share = lambda n: f"{100 * n / data['finished']:.1f} %"  # noqa: E731
+        console.print(f"  automation rate: [bold]{share(data['done'])}[/] of {data['finished']} finished items "
+                      f"done by the robot")
     if data["manual_reasons"]:
-        table("manual items per reason", ["reason", "items"], sorted(data["manual_reasons"].items()))
+        table("manual items per reason (share of finished items)", ["reason", "items", "share"],
+              [[r, n, share(n)] for r, n in sorted(data["manual_reasons"].items(), key=lambda kv: -kv[1])])
     table("steps", ["step", "status", "run id", "artifacts"],
           [[s["step"], s["status"], s["run_id"], s["artifacts_dir"]] for s in data["steps"]])
 

@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ..config import Settings
+from ..cpr import mask
+from ..credentials import Credential, credential
 from ..queue import Attachment, NewItem, QueueBackend, WorkItem
 from ..queue.runs import RunRecord
 from .errors import TransientError
@@ -56,12 +58,21 @@ class StepContext:
             raise KeyError(f"no URL for system {system!r} in conf/settings.toml [systems]")
         return url
 
+    def credential(self, name: str) -> Credential:
+        """The credential ``name`` (a system) for this process; its secret is masked in every log."""
+        return credential(name, process=self.process.name, backend=self.backend, run_id=self.run.id)
+
     def retry(self, fn: Callable[[], T], *, what: str = "") -> T:
         """Call ``fn``, retrying transient errors (config: retry_attempts, retry_wait_seconds)."""
         def log_retry(state: Any) -> None:
             self.counts["transient_retries"] = self.counts.get("transient_retries", 0) + 1
-            self.log.info("transient error, retrying", what=what or getattr(fn, "__name__", "call"),
-                          attempt=state.attempt_number, error=str(state.outcome.exception()))
+            error = state.outcome.exception()
+            label = what or getattr(fn, "__name__", "call")
+            self.log.info("transient error, retrying", what=label, attempt=state.attempt_number, error=str(error))
+            if self.item is not None:  # the retry in the item's audit trail, CPR masked
+                code = getattr(error, "code", type(error).__name__)
+                self.backend.record(self.worker, "step_retry", mask(f"{label}: {error}")[:500],
+                                    {"attempt": state.attempt_number, "code": code}, item_id=self.item.id)
 
         retrying = Retrying(
             stop=stop_after_attempt(self.config.retry_attempts),

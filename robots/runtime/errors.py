@@ -32,4 +32,12 @@ class ApplicationError(ApplicationException):
 
 
 class TransientError(Exception):
-    """A hiccup worth retrying at once inside the step (busy page, HTTP 503, timeout)."""
+    """A hiccup worth retrying at once inside the step (busy page, HTTP 503, timeout).
+
+    When the retries inside the step run out it counts as an application error with ``code``.
+    """
+
+    def __init__(self, message: str, code: str = "transient") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import logs
 from ..paths import home
 from ..queue import QueueBackend
 from ..queue.runs import RunRecord, RunStore, new_run_id
@@ -45,7 +46,9 @@ class RunSummary:
                 totals[key] += step.counts.get(key, 0)
             reasons.update(step.counts.get("manual_reasons", {}))
         seconds = ((self.run.finished_at or self.run.heartbeat_at) - self.run.started_at).total_seconds()
-        return {**{k: totals[k] for k in SUMMED}, "manual_reasons": dict(reasons), "seconds": round(seconds, 3)}
+        finished = totals["done"] + totals["manual"]
+        return {**{k: totals[k] for k in SUMMED}, "manual_reasons": dict(reasons), "seconds": round(seconds, 3),
+                "finished": finished, "automation_rate": round(totals["done"] / finished, 4) if finished else None}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,16 @@ class RunSummary:
                 for s in self.steps
             ],
         }
+
+
+def _alert(backend: QueueBackend, run: RunRecord) -> None:
+    """The run_failed alert for a failed or stopped run; alerting never fails the run itself."""
+    from .. import alerts
+
+    try:
+        alerts.after_run(backend, run)
+    except Exception as exc:  # a bad conf/alerts.toml or a broken database must not hide the run's result
+        logs.get_logger("robots.alerts").error("could not evaluate alerts", run_id=run.id, error=str(exc))
 
 
 def _step_command(process: Process, step: str) -> list[str]:
@@ -143,6 +156,7 @@ def run_process(process: Process, backend: QueueBackend, *, step: str | None = N
             status, reason = record.status, f"{name}: {record.stop_reason}"
             break
     summary.run = runs.update(parent.id, summary.totals(), status=status, stop_reason=reason)
+    _alert(backend, summary.run)
     return summary
 
 
@@ -173,4 +187,5 @@ def run_workers(process: Process, backend: QueueBackend, *, step: str | None = N
                                                else "succeeded")
     reason = "; ".join(failures + [f"{s.id}: {s.stop_reason}" for s in summary.steps if s.stop_reason]) or None
     summary.run = runs.update(parent.id, summary.totals(), status=status, stop_reason=reason)
+    _alert(backend, summary.run)
     return summary

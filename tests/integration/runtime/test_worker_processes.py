@@ -46,6 +46,7 @@ def test_run_prints_summary_and_records_artifacts(echo_backend: QueueBackend) ->
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert (summary["done"], summary["manual"], summary["manual_reasons"]) == (1, 1, {"watch_list": 1})
+    assert (summary["finished"], summary["automation_rate"]) == (2, 0.5)
     step = summary["steps"][0]
     artifacts = Path(step["artifacts_dir"])
     assert (artifacts / "log.html").is_file() and (artifacts / "run.jsonl").is_file()
@@ -57,7 +58,7 @@ def test_run_prints_summary_and_records_artifacts(echo_backend: QueueBackend) ->
     assert listed[0]["id"] == summary["run_id"]
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> None:  # noqa: ANN001
+def _wait_for(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
