@@ -1,0 +1,209 @@
+"""Negative pay: the decisions, as pure functions (RULES.md section 2). Facts in, decision out; no I/O.
+
+After a payroll run the office decides, per employee with negative net pay or negative holiday pay,
+whether the amount is carried forward to the next run (set off against the next pay) or claimed
+back with an invoice through the debtor system. The municipality's default policy:
+
+- invoice when the employee has left, or has no future pay in the system (nothing to set off against);
+- carry forward when still employed, the amount is at most the threshold (5 000 kr.) and the
+  employee was not negative in the previous ordinary run;
+- everything else to a caseworker: negative holiday pay (no set-off against holiday pay,
+  ferieloven), recurring negatives, large amounts.
+
+Amounts are integer øre; a negative result is a negative number of øre.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from robots.systems.parse import ore_to_display
+
+NET_PAY, HOLIDAY_PAY = "net_pay", "holiday_pay"
+KINDS = (NET_PAY, HOLIDAY_PAY)
+KIND_TEXT = {NET_PAY: "negative net pay", HOLIDAY_PAY: "negative holiday pay"}
+CARRY_FORWARD, INVOICE, MANUAL = "carry_forward", "invoice", "manual"
+MAX_INVOICE_LINES = 10  # the debtor system's invoice form has ten lines
+ORDINARY, APERIODIC = "ordinary", "aperiodic"
+
+
+# -- runs -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A payroll run as the run list shows it."""
+
+    run_id: str
+    kind: str  # "ordinary" | "aperiodic"
+    period: str  # "2024-09"
+    run_date: date
+
+
+def previous_ordinary_run(runs: Sequence[RunInfo], run: RunInfo) -> RunInfo | None:
+    """The last ordinary run before ``run`` (by run date): "negative in the previous run" is judged there.
+
+    An aperiodic run between two ordinary runs is not a "previous run" for this purpose: the
+    ordinary run is where the employee's regular pay (and a carried-forward amount) is settled.
+    """
+    before = [r for r in runs if r.kind == ORDINARY and r.run_date < run.run_date]
+    return max(before, key=lambda r: (r.run_date, r.run_id)) if before else None
+
+
+def next_pay_period_start(runs: Sequence[RunInfo], run: RunInfo) -> date:
+    """The first day of the pay period the next ordinary run will pay (where a carried amount is set off).
+
+    That is the month after the latest ordinary run on or before ``run``'s date (an aperiodic run
+    on 3 October after the September run: October). With no ordinary run known, the month after
+    the run's own period.
+    """
+    ordinary = [r for r in runs if r.kind == ORDINARY and r.run_date <= run.run_date]
+    period = max(ordinary, key=lambda r: (r.run_date, r.run_id)).period if ordinary else run.period
+    year, month = (int(part) for part in period.split("-"))
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+# -- the decision ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The municipality's policy (conf): the largest amount that may be carried forward, in øre."""
+
+    carry_forward_max_ore: int = 500_000  # 5 000 kr.
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One employee's negative result of one kind in one run, and what the payroll system says about them."""
+
+    employee_no: str
+    run_id: str
+    kind: str  # "net_pay" | "holiday_pay"
+    amount_ore: int  # negative
+    left: bool  # the employee card says "Fratrådt"
+    leaving_date: date | None
+    next_pay_period_start: date
+    previous_run_id: str | None
+    negative_in_previous_run: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # "carry_forward" | "invoice" | "manual"
+    code: str  # the policy branch: left, no_future_pay, simple; manual: negative_holiday_pay, recurring, ...
+    reason: str  # a sentence a caseworker understands, with the facts
+
+
+def kroner(ore: int) -> str:
+    """Øre as people read kroner: -123456 -> '1.234,56 kr.' (the size of a negative result, unsigned)."""
+    return f"{ore_to_display(abs(ore))} kr."
+
+
+def has_future_pay(facts: CaseFacts) -> bool:
+    """Is there pay ahead to set a carried-forward amount off against?
+
+    Not when the employee has left, nor when the registered leaving date falls before the pay
+    period of the next ordinary run (the last pay has then been calculated already).
+    """
+    if facts.left:
+        return False
+    return facts.leaving_date is None or facts.leaving_date >= facts.next_pay_period_start
+
+
+def decide(facts: CaseFacts, policy: Policy) -> Decision:
+    """Carry forward, invoice, or a caseworker decides (with the policy branch as the code)."""
+    who = f"Employee {facts.employee_no}"
+    what = f"{KIND_TEXT[facts.kind]} of {kroner(facts.amount_ore)} in run {facts.run_id}"
+    if facts.amount_ore >= 0:
+        return Decision(MANUAL, "not_negative",
+                        f"{who}: the result list shows {ore_to_display(facts.amount_ore)} kr. as "
+                        f"{KIND_TEXT[facts.kind]} in run {facts.run_id}, which is not a negative amount; "
+                        f"check the run's result list.")
+    if facts.left:
+        return Decision(INVOICE, "left", f"{who} has left: {what} is claimed back by invoice.")
+    if not has_future_pay(facts):
+        return Decision(INVOICE, "no_future_pay",
+                        f"{who} leaves on {facts.leaving_date:%d.%m.%Y}, before the next pay period "
+                        f"({facts.next_pay_period_start:%m.%Y}): {what} is claimed back by invoice.")
+    if facts.kind == HOLIDAY_PAY:
+        return Decision(MANUAL, "negative_holiday_pay",
+                        f"{who} is still employed and has {what}: holiday pay cannot be set off against "
+                        f"future pay (ferieloven), so a caseworker decides how to recover it.")
+    if facts.negative_in_previous_run:
+        return Decision(MANUAL, "recurring",
+                        f"{who} has {what} and was negative in the previous run {facts.previous_run_id} "
+                        f"too: a recurring negative is not carried forward again without a caseworker.")
+    if -facts.amount_ore > policy.carry_forward_max_ore:
+        return Decision(MANUAL, "large_amount",
+                        f"{who} has {what}, above the {kroner(policy.carry_forward_max_ore)} that may be "
+                        f"carried forward: a caseworker decides between carrying it forward and an invoice.")
+    return Decision(CARRY_FORWARD, "simple",
+                    f"{who} is still employed and has {what} (at most {kroner(policy.carry_forward_max_ore)}, "
+                    f"not negative in the previous run): carried forward to the next run.")
+
+
+# -- the invoice -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayElement:
+    """A pay element line of a negative result (the lines add up to the negative amount)."""
+
+    period: str
+    code: str
+    text: str
+    amount_ore: int
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One line of the claim: the pay period, the pay element and the amount owed (øre, may be negative)."""
+
+    period: str
+    element: str
+    amount_ore: int
+
+
+def invoice_reference(run_id: str, employee_no: str) -> str:
+    """The debtor system's reference for an invoice on a negative result: one per employee and run."""
+    return f"NEG-{run_id}-{employee_no}"
+
+
+def invoice_lines(elements: Sequence[PayElement]) -> list[InvoiceLine]:
+    """The claim broken down by pay period and pay element: each element's amount with the sign turned.
+
+    The negative result is what the employee owes, so a -1 000 kr. pay regulation is a 1 000 kr.
+    claim line, and a deduction that was reversed (a positive element) reduces the claim. Lines of
+    0 kr. are left out (the debtor system refuses them).
+    """
+    return [InvoiceLine(e.period, f"{e.code} {e.text}".strip(), -e.amount_ore) for e in elements if e.amount_ore]
+
+
+def invoice_problem(lines: Sequence[InvoiceLine], amount_ore: int) -> str | None:
+    """Why these lines cannot be the invoice for a negative result of ``amount_ore``; None when they can."""
+    total = sum(line.amount_ore for line in lines)
+    if amount_ore >= 0:
+        return f"the amount {ore_to_display(amount_ore)} kr. is not negative, so there is nothing to claim"
+    if not lines:
+        return "the result has no pay element lines to put on the invoice"
+    if total != -amount_ore:
+        return (f"the pay element lines add up to {ore_to_display(-total)} kr., "
+                f"not the negative amount {ore_to_display(amount_ore)} kr.")
+    if len(lines) > MAX_INVOICE_LINES:
+        return f"the claim has {len(lines)} lines; the debtor system takes at most {MAX_INVOICE_LINES}"
+    return None
+
+
+def due_date(today: date, days: int) -> date:
+    """The invoice's due date: ``days`` after the day it is created (default 30)."""
+    return today + timedelta(days=days)
+
+
+__all__ = [
+    "CARRY_FORWARD", "HOLIDAY_PAY", "INVOICE", "KINDS", "MANUAL", "NET_PAY", "CaseFacts", "Decision",
+    "InvoiceLine", "PayElement", "Policy", "RunInfo", "decide", "due_date", "has_future_pay", "invoice_lines",
+    "invoice_problem", "invoice_reference", "kroner", "next_pay_period_start", "previous_ordinary_run",
+]
