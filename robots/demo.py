@@ -1,126 +1,142 @@
-"""The demo job on the embedded default: load a sample batch, run a consumer, report.
+"""The main job on the embedded default: the automated processes against the simulated systems.
 
-It exercises the queue the way a robot does: a producer adds a batch (twice, to show that a
-re-run adds nothing), a consumer claims items, completes the simple ones, sends the ones outside
-the rules to manual with a reason, and retries the ones that hit a (simulated) system error.
+``robots demo`` starts the simulated legacy systems on the port ``conf/settings.toml [systems]``
+points at (or uses the ones already running there), signs the robots in with the simulators'
+login, and runs each process of ``conf/demo.toml`` once, as ``robots run`` does: every step a
+robocorp task in its own process, on the queue database (``queue/robots.sqlite3`` by default).
+It prints each run's summary: items per outcome, the automation rate and where the manual items
+are. Running it again adds no items twice (references are business keys).
 """
 
 from __future__ import annotations
 
-import random
+import os
 import time
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-from .cpr import synthetic
-from .queue import ErrorKind, NewItem, QueueBackend, worker_id
-from .timeutil import now
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
 
-PAYSLIPS = "demo.payslips"
-LETTERS = "demo.letters"
+from .config import read_toml, settings, validate
+from .credentials import KeyMissing, list_credentials, set_credential
+from .paths import conf_dir
+from .processes import define_queues
+from .queue import QueueBackend
+from .runtime.process import load_process
+from .runtime.runner import RunSummary, run_process
+
+
+class DemoSimulators(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed: int = 1
+    employees: int = Field(300, ge=10, le=100_000)
+    citizens: int = Field(120, ge=5, le=50_000)
+    docs_per_file: int = Field(8, ge=1, le=60)
+    faults: str = Field("demo", pattern="^(off|demo)$")
+
+
+class DemoConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    processes: list[str] = Field(min_length=1)
+    simulators: DemoSimulators = DemoSimulators()
+
+
+def demo_config() -> DemoConfig:
+    path = conf_dir() / "demo.toml"
+    return validate(DemoConfig, read_toml(path), path)
 
 
 @dataclass
 class DemoReport:
-    batch: str
-    loaded: int
-    reloaded_added: int
-    reloaded_skipped: int
-    outcomes: Counter[str] = field(default_factory=Counter)
-    manual_reasons: Counter[str] = field(default_factory=Counter)
-    retries: int = 0
-    letters: int = 0
+    simulators: str
+    started_simulators: bool
+    runs: list[RunSummary] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    credentials: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "batch": self.batch, "loaded": self.loaded,
-            "reload": {"added": self.reloaded_added, "skipped": self.reloaded_skipped},
-            "outcomes": dict(self.outcomes), "manual_reasons": dict(self.manual_reasons),
-            "retries": self.retries, "letters_queued": self.letters, "seconds": round(self.seconds, 3),
-        }
+        return {"simulators": self.simulators, "started_simulators": self.started_simulators,
+                "runs": [r.to_dict() for r in self.runs], "skipped": self.skipped, "seconds": round(self.seconds, 3),
+                "credentials": self.credentials}
 
 
-def sample_batch(batch: str, size: int, seed: int = 7) -> list[NewItem]:
-    """Payslip checks for synthetic employees: most simple, some outside the rules."""
-    rng = random.Random(seed)
-    items = []
-    for n in range(size):
-        net_pay = rng.randint(18_000_00, 42_000_00)
-        kind = "ok"
-        if n % 25 in (3, 17):  # 8 %: negative net pay
-            net_pay = -rng.randint(100_00, 9_000_00)
-            kind = "negative"
-        elif n % 25 == 9:  # 4 %: the system is busy once, then fine
-            kind = "flaky"
-        elif n % 50 == 23:  # 2 %: the system fails every time
-            kind = "broken"
-        items.append(NewItem(
-            reference=f"{batch}:{n:05d}",
-            payload={"cpr": synthetic(rng), "net_pay_ore": net_pay, "scenario": kind,
-                     "watch_list": n % 20 == 11},  # 5 %: kept from the robot
-            priority=1 if n % 10 == 4 else 0,
-        ))
-    return items
+def _simulator_address() -> tuple[str, int, str]:
+    url = urlsplit(settings().systems.payroll)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    return host, port, f"{url.scheme}://{host}:{port}"
 
 
-class _SystemBusy(Exception):
-    pass
+def _running(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/_sim/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
-def check_payslip(payload: dict[str, Any], attempt: int) -> dict[str, Any]:
-    """The demo's 'legacy system' call plus rule: raises for errors, returns the output."""
-    if payload["scenario"] == "broken" or (payload["scenario"] == "flaky" and attempt == 1):
-        raise _SystemBusy("payroll system answered 'system busy, try again later'")
-    return {"net_pay_ore": payload["net_pay_ore"], "checked_at": now().isoformat()}
+def start_or_reuse_simulators(cfg: DemoSimulators) -> tuple[Any, str]:
+    """The simulators at the configured address: started here (returned) or already running (None)."""
+    host, port, base = _simulator_address()
+    if _running(base):
+        return None, base
+    from simulators import FaultSettings, start_simulators
+
+    faults = FaultSettings.demo() if cfg.faults == "demo" else FaultSettings.off()
+    sims = start_simulators(host=host, port=port, seed=cfg.seed, employees=cfg.employees, citizens=cfg.citizens,
+                            docs_per_file=cfg.docs_per_file, faults=faults)
+    return sims, base
 
 
-def run_demo(backend: QueueBackend, size: int = 200) -> DemoReport:
-    """Load a batch, consume it until nothing is left to do now, and report what happened."""
-    batch = now().strftime("demo-%Y%m%dT%H%M%S%f")
-    items = sample_batch(batch, size)
-    first = backend.add(PAYSLIPS, items, actor="demo-producer")
-    again = backend.add(PAYSLIPS, items, actor="demo-producer")
-    report = DemoReport(batch, len(first.added), len(again.added), len(again.skipped))
-    ours = set(first.added.values())
-    worker = worker_id("demo")
+SYSTEMS = ("payroll", "debtor", "benefits", "eincome", "esdh", "inbox", "post")
+
+
+def store_simulator_logins(backend: QueueBackend, login: tuple[str, str], processes: list[str]) -> str:
+    """The simulators' login as the store's credentials, granted to the demo's processes.
+
+    Without an encryption key (``robots credentials new-key``; scripts/setup.sh makes one) the demo
+    says so and signs in from the environment instead.
+    """
+    user, password = login
+    try:
+        stored = {c.name: c for c in list_credentials(backend)}
+        for system in SYSTEMS:
+            granted = set(stored[system].allowed) if system in stored else set()
+            set_credential(backend, system, user, password, sorted(granted | set(processes)), actor="robots demo")
+        return "credential store"
+    except KeyMissing as exc:
+        os.environ.setdefault("ROBOTS_CREDENTIAL_DEFAULT", f"{user}:{password}")
+        return f"environment ({exc})"
+
+
+def run_demo(backend: QueueBackend, only: list[str] | None = None,
+             on_run: Callable[[RunSummary], None] | None = None) -> DemoReport:
+    """Run the demo's processes once each against the simulators; their summaries."""
+    cfg = demo_config()
     started = time.perf_counter()
-    while True:
-        item = backend.claim_one(PAYSLIPS, worker)
-        if item is None:
-            waiting = [i for i in backend.items(queue=PAYSLIPS, status="new", limit=size) if i.id in ours]
-            if not waiting:
-                break
-            time.sleep(0.05)  # items in backoff: wait for them
-            continue
-        if item.id not in ours:  # an earlier batch's leftovers: leave them for their own run
-            backend.release(item.id, worker, "demo only works its own batch")
-            continue
-        payload = item.payload
-        if payload.get("watch_list"):
-            backend.fail(item.id, worker, ErrorKind.BUSINESS, "watch_list",
-                         "the employee is on the watch list: a caseworker handles this case")
-            continue
-        if payload["net_pay_ore"] < 0:
-            backend.fail(item.id, worker, ErrorKind.BUSINESS, "negative_pay",
-                         f"net pay is negative ({payload['net_pay_ore'] / 100:.2f} kr.)")
-            continue
-        try:
-            output = check_payslip(payload, item.attempts)
-        except _SystemBusy as exc:
-            report.retries += 1
-            backend.fail(item.id, worker, ErrorKind.APPLICATION, "system_busy", str(exc))
-            continue
-        if item.priority > 0:
-            backend.add(LETTERS, [NewItem(f"{item.reference}/letter", {"cpr": payload["cpr"]},
-                                          parent_id=item.id)], actor=worker)
-            report.letters += 1
-        backend.complete(item.id, worker, output)
+    sims, base = start_or_reuse_simulators(cfg.simulators)
+    report = DemoReport(base, sims is not None)
+    if sims is not None:  # our own simulators: their login goes into the credential store
+        report.credentials = store_simulator_logins(backend, sims.credentials, only or cfg.processes)
+    try:
+        for name in only or cfg.processes:
+            try:
+                process = load_process(name)
+            except Exception as exc:  # a process not built (yet) or broken: say so, go on
+                report.skipped[name] = str(exc)
+                continue
+            define_queues(backend, extra=process.queues)
+            summary = run_process(process, backend, trigger="operator", started_by="robots demo")
+            report.runs.append(summary)
+            if on_run:
+                on_run(summary)
+    finally:
+        if sims is not None:
+            sims.stop()
     report.seconds = time.perf_counter() - started
-    for item_id in ours:
-        item = backend.get(item_id)
-        report.outcomes[item.status.value] += 1
-        if item.manual_reason:
-            report.manual_reasons[item.manual_reason] += 1
     return report
+
+
+__all__ = ["DemoReport", "demo_config", "run_demo"]

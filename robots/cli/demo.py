@@ -4,31 +4,47 @@ from __future__ import annotations
 
 import click
 
-from ..demo import LETTERS, PAYSLIPS, run_demo
+from ..demo import run_demo
 from ..queue import database_url
-from ._common import emit_json, friendly_errors, json_option, open_queue, table
+from ..runtime.runner import RunSummary
+from ._common import console, emit_json, friendly_errors, json_option, open_queue
+from .run import _print_summary
 
 
 @click.command()
-@click.option("--size", type=click.IntRange(1, 100_000), default=200, show_default=True, help="Items in the batch.")
+@click.option("--process", "only", multiple=True, help="Run only this process (repeatable; default: conf/demo.toml).")
 @json_option
 @friendly_errors
-def demo(size: int, as_json: bool) -> None:
-    """Create the queue, load a sample batch, run a demo consumer and print what happened."""
+def demo(only: tuple[str, ...], as_json: bool) -> None:
+    """Run the automated processes against the simulated systems and print what happened."""
+    def show(summary: RunSummary) -> None:
+        if as_json:
+            return
+        _print_summary(summary)
+        with open_queue() as backend:
+            manual = [q for q in _queues(summary.run.process) if backend.stats(q).get(q, {}).get("manual")]
+        for queue in manual:
+            console.print(f"  manual items: robots queue ls --queue {queue} --status manual")
+        console.print()
+
+    if not as_json:
+        console.print(f"database: {database_url()}")
     with open_queue() as backend:
-        report = run_demo(backend, size)
-        stats = backend.stats()
+        report = run_demo(backend, list(only) or None, on_run=show)
+    failed = [r.run.process for r in report.runs if r.run.status == "failed"]
     if as_json:
-        emit_json({**report.to_dict(), "database": database_url(), "queues": stats})
-        return
-    click.echo(f"database: {database_url()}")
-    click.echo(f"batch {report.batch}: loaded {report.loaded} items into {PAYSLIPS}; "
-               f"loading it again added {report.reloaded_added} and skipped {report.reloaded_skipped}")
-    total = sum(report.outcomes.values())
-    rate = report.outcomes.get("done", 0) / total * 100 if total else 0
-    click.echo(f"consumer: {total} items in {report.seconds:.2f} s; done by the robot {rate:.1f} %; "
-               f"{report.retries} system errors (retried with backoff); {report.letters} letters queued in {LETTERS}")
-    table("outcome", ["status", "items"], sorted(report.outcomes.items()))
-    if report.manual_reasons:
-        table("manual handling, by reason", ["reason", "items"], sorted(report.manual_reasons.items()))
-        click.echo(f"the manual items: robots queue ls --queue {PAYSLIPS} --status manual")
+        emit_json({**report.to_dict(), "database": database_url()})
+    else:
+        where = "started for the demo" if report.started_simulators else "already running"
+        console.print(f"simulators: {report.simulators} ({where}); "
+                      f"{len(report.runs)} processes in {report.seconds:.1f} s")
+        for name, why in report.skipped.items():
+            console.print(f"  skipped {name}: {why}")
+    if failed:
+        raise click.ClickException(f"failed: {', '.join(failed)} (see robots runs ls)")
+
+
+def _queues(process: str) -> list[str]:
+    from ..runtime.process import load_process
+
+    return [q.name for q in load_process(process).queues]
