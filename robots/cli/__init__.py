@@ -37,7 +37,7 @@ cli.add_command(worker)
 cli.add_command(runs)
 cli.add_command(new_process)
 cli.add_command(personnel_files)
-cli.add_command(watch_list_group)
+cli.add_command(watch_list_group)  # "watchlist", the name DESIGN.md gives
 cli.add_command(users_group)
 cli.add_command(web)
 cli.add_command(report_group)

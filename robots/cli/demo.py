@@ -38,6 +38,8 @@ def demo(only: tuple[str, ...], as_json: bool) -> None:
         where = "started for the demo" if report.started_simulators else "already running"
         console.print(f"simulators: {report.simulators} ({where}); "
                       f"{len(report.runs)} processes in {report.seconds:.1f} s")
+        if report.watch_list:
+            console.print(f"flex wage watch list: {report.watch_list}")
         for name, why in report.skipped.items():
             console.print(f"  skipped {name}: {why}")
     if failed:

@@ -1,4 +1,4 @@
-"""``robots watch-list``: the flex wage watch list (obsliste) kept by caseworkers.
+"""``robots watchlist``: the flex wage watch list (obsliste) kept by caseworkers.
 
 The full CPR number is accepted as input (DDMMYY-SSSS or 10 digits); every output shows it masked
 (DDMMYY-XXXX). Every change is in the audit trail with who made it and why.
@@ -27,7 +27,7 @@ by_option = click.option("--by", "actor", help="Who makes the change (default: c
 reason_option = click.option("--reason", required=True, help="Why (kept with the entry and in the audit trail).")
 
 
-@click.group("watch-list")
+@click.group("watchlist")
 def watch_list_group() -> None:
     """The flex wage watch list: citizens the robot skips (add, remove, ls)."""
 

@@ -17,6 +17,8 @@ work as for any robocorp robot)::
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import sys
 import tomllib
 from collections.abc import Callable, Iterable
@@ -116,13 +118,38 @@ class Process:
         return conf_dir() / "processes" / f"{self.name}.toml"
 
     def config(self) -> ProcessConfig:
-        """The process's configuration, validated; defaults when it has no file."""
+        """The process's configuration, validated; defaults when it has no file.
+
+        ``ROBOTS_PROCESS_CONFIG`` (JSON ``{"<process>": {"key": value}}``) lays values over the file
+        for one run without editing it: ``robots demo`` uses it for its ``[process_config]``.
+        """
         path = self.config_path()
         data = read_toml(path) if path.exists() else {}
+        overlay = config_overlay().get(self.name)
+        if overlay:
+            data = {**data, **overlay}
+            path = Path(f"{path} (with {OVERLAY_ENV})")
         return validate(self.config_model, data, path)
 
     def tasks_file(self) -> Path:
         return Path(importlib.import_module(self.module).__file__).with_name("tasks.py")  # type: ignore[arg-type]
+
+
+OVERLAY_ENV = "ROBOTS_PROCESS_CONFIG"
+
+
+def config_overlay() -> dict[str, dict[str, Any]]:
+    """The per-process values of ``ROBOTS_PROCESS_CONFIG``; a malformed value is refused by name."""
+    raw = os.environ.get(OVERLAY_ENV, "").strip()
+    if not raw:
+        return {}
+    try:
+        overlay = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{OVERLAY_ENV}: not JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(overlay, dict) or not all(isinstance(v, dict) for v in overlay.values()):
+        raise ConfigError(f'{OVERLAY_ENV}: expected {{"<process>": {{"key": value}}}}, got {raw[:80]!r}')
+    return overlay
 
 
 def _robocorp_task(process: Process, step_name: str, handler: Callable[..., Any]) -> None:
@@ -164,4 +191,4 @@ def load_process(name: str) -> Process:
     return process
 
 
-__all__ = ["Process", "ProcessConfig", "Step", "load_process", "tomllib"]
+__all__ = ["OVERLAY_ENV", "Process", "ProcessConfig", "Step", "config_overlay", "load_process", "tomllib"]

@@ -12,13 +12,16 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from click.testing import CliRunner
 
 from robots import watchlist
 from robots.cli import cli
+from robots.cpr import mask
 from robots.queue import QueueBackend, connect
 
 PG_ADMIN_URL = os.environ.get("ROBOTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -148,7 +151,7 @@ def test_two_connections_adding_at_once_make_one_entry(db_url: str) -> None:
 
 def _cli(db_url: str, monkeypatch: pytest.MonkeyPatch, *args: str, code: int = 0) -> str:
     monkeypatch.setenv("ROBOTS_DATABASE_URL", db_url)
-    result = CliRunner().invoke(cli, ["watch-list", *args], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["watchlist", *args], catch_exceptions=False)
     assert result.exit_code == code, result.output
     assert CPR not in result.output and "4503771234" not in result.output  # never the full number
     return result.output
@@ -179,3 +182,22 @@ def test_cli_errors_are_one_line(db_url: str, monkeypatch: pytest.MonkeyPatch) -
     out = _cli(db_url, monkeypatch, "add", "12345", "--reason", "x", code=1)
     assert out.strip().startswith("robots: error: not a CPR number") and len(out.strip().splitlines()) == 1
     _cli(db_url, monkeypatch, "add", CPR, code=2)  # --reason is required (click's usage error)
+
+
+
+def test_the_demo_seeds_the_simulators_watch_list_candidates_once(make_simulators: Any, tmp_path: Path) -> None:
+    from robots.demo import DemoWatchList, seed_watch_list
+
+    sims = make_simulators(citizens=30)
+    candidates = httpx.get(f"{sims.base_url}/_sim/truth/flex").json()["watch_list_candidates"]
+    assert candidates
+    with connect(f"sqlite:///{tmp_path / 'demo.sqlite3'}") as backend:
+        backend.upgrade()
+        said = seed_watch_list(backend, sims.base_url, DemoWatchList())
+        assert said == f"{len(candidates)} citizens from the simulator ({len(candidates)} added now)"
+        assert {e.masked_cpr for e in watchlist.ls(backend)} == {mask(c) for c in candidates}
+        assert all(e.added_by == "robots demo" for e in watchlist.ls(backend))
+        assert seed_watch_list(backend, sims.base_url, DemoWatchList()).endswith("(0 added now)")
+        assert "not seeded" in seed_watch_list(backend, sims.base_url, DemoWatchList(from_simulator=False))
+        assert "gives no simulator ground truth" in seed_watch_list(backend, f"{sims.base_url}/nowhere",
+                                                                    DemoWatchList())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from robots.config import ConfigError
 from robots.queue import NewItem, QueueBackend, Status
 from robots.runtime import WorkerOptions, load_process, run_step
 from robots.runtime.hooks import DEFAULT_HOOKS
@@ -62,6 +63,23 @@ def test_bad_process_config_fails_the_run_with_the_key(env: Path, echo_backend: 
     record = run_step(ECHO, "work", echo_backend)
     assert record.status == "failed"
     assert "echo.toml: max_consecutive_application_errors" in record.stop_reason
+
+
+def test_config_overlay_lays_values_over_the_file_and_names_bad_ones(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (env / "conf" / "processes" / "echo.toml").write_text("retry_attempts = 7\nidle_poll_seconds = 1.5\n")
+    monkeypatch.setenv("ROBOTS_PROCESS_CONFIG", '{"echo": {"retry_attempts": 2}, "other": {"x": 1}}')
+    config = ECHO.config()
+    assert (config.retry_attempts, config.idle_poll_seconds) == (2, 1.5)  # the overlay wins, the file stays
+    monkeypatch.setenv("ROBOTS_PROCESS_CONFIG", '{"echo": {"retry_attempts": "twice"}}')
+    with pytest.raises(ConfigError, match=r"echo\.toml \(with ROBOTS_PROCESS_CONFIG\): retry_attempts"):
+        ECHO.config()
+    monkeypatch.setenv("ROBOTS_PROCESS_CONFIG", '{"echo": 2}')
+    with pytest.raises(ConfigError, match="ROBOTS_PROCESS_CONFIG: expected"):
+        ECHO.config()
+    monkeypatch.setenv("ROBOTS_PROCESS_CONFIG", "{echo")
+    with pytest.raises(ConfigError, match="ROBOTS_PROCESS_CONFIG: not JSON"):
+        ECHO.config()
 
 
 def test_max_items_and_producer_idempotence(monkeypatch: pytest.MonkeyPatch, echo_backend: QueueBackend) -> None:
