@@ -280,6 +280,11 @@ def after_run(backend: QueueBackend, run: RunRecord, config: AlertConfig | None 
     return None
 
 
+def oldest_new(backend: QueueBackend) -> dict[str, datetime]:
+    """When the oldest new item of each queue was added (queues with no new items are left out)."""
+    return {r["queue"]: _time(backend, r["oldest"]) for r in _read(backend, "oldest_new", {})}  # type: ignore[misc]
+
+
 def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
                  now: datetime | None = None) -> list[int]:
     """sla_breach and manual_rate for every queue (run by the scheduler every few minutes)."""
@@ -287,7 +292,7 @@ def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
     now = now or datetime.now().astimezone()
     raised: list[int] = []
     if config.rules.sla_breach.enabled:
-        oldest = {r["queue"]: _time(backend, r["oldest"]) for r in _read(backend, "oldest_new", {})}
+        oldest = oldest_new(backend)
         for spec in backend.queues():
             if not spec.sla_seconds:
                 continue
@@ -314,4 +319,4 @@ def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
 
 
 __all__ = ["Alert", "AlertConfig", "acknowledge", "after_run", "alerts", "check_queues", "load_config",
-           "raise_alert", "resolve"]
+           "oldest_new", "raise_alert", "resolve"]
