@@ -3,6 +3,10 @@
 Run from the checkout (needs Chromium at /usr/bin/chromium)::
 
     .venv/bin/python scripts/screenshots.py              # writes docs/screenshots/desk-*.png
+    .venv/bin/python scripts/screenshots.py --dashboard queue/robots.sqlite3   # and dashboard.png
+
+The dashboard picture is taken on a copy of a database that ``robots demo`` has run on (real runs,
+real outcomes), with one operator added to the copy.
 
 A throw-away SQLite database gets a desk's worth of sample manual items (robots.web.sample) and a
 caseworker; the desk is served in a thread and Chromium signs in, filters nothing, and takes the
@@ -44,8 +48,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--dashboard", type=Path, help="A database robots demo ran on: also take dashboard.png.")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.dashboard:
+        dashboard(args.dashboard, args.out / "dashboard.png", args.chromium)
     with tempfile.TemporaryDirectory() as tmp:
         backend = connect(f"sqlite:///{Path(tmp) / 'desk.sqlite3'}")
         backend.upgrade()
@@ -77,6 +84,34 @@ def main() -> int:
             browser.close()
         backend.close()
     return 0
+
+
+def dashboard(source: Path, target: Path, chromium: str) -> None:
+    """The operator's dashboard on a copy of ``source`` (the demo's database is never changed)."""
+    import shutil
+
+    from robots import alerts
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "demo.sqlite3"
+        shutil.copyfile(source, copy)
+        backend = connect(f"sqlite:///{copy}")
+        backend.upgrade()
+        users.add(backend, "drift", PASSWORD, ["operator"], [], "Driftsvagten")
+        alerts.raise_alert(backend, "manual_rate", "flex_wage.citizens", "52 items went to manual in "
+                           "flex_wage.citizens within 60 minutes (threshold 50).", alerts.AlertConfig())
+        with DeskServer(backend) as server, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium)
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="da-DK")
+            page.goto(server.base_url + "/login?next=/drift")
+            page.get_by_label("Brugernavn").fill("drift")
+            page.get_by_label("Adgangskode").fill(PASSWORD)
+            page.get_by_role("button", name="Log ind").click()
+            page.wait_for_url(server.base_url + "/drift")
+            page.screenshot(path=str(target), full_page=True)
+            print(f"wrote {target}")
+            browser.close()
+        backend.close()
 
 
 if __name__ == "__main__":
