@@ -21,7 +21,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,6 +42,14 @@ def spread_over_days(backend: object, ids: list[int]) -> None:
         for n, item_id in enumerate(ids):
             stamp = utc_text(started + timedelta(hours=9 * n))
             tx.conn.execute("UPDATE work_items SET created_at = ? WHERE id = ?", (stamp, item_id))
+
+
+def sign_in(page: Page, base_url: str, name: str, target: str) -> None:
+    page.goto(f"{base_url}/login?next={target}")
+    page.get_by_label("Brugernavn").fill(name)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(base_url + target)
 
 
 def main() -> int:
@@ -67,11 +75,7 @@ def main() -> int:
         with DeskServer(backend) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium)
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="da-DK")
-            page.goto(server.base_url + "/login")
-            page.get_by_label("Brugernavn").fill("kmj")
-            page.get_by_label("Adgangskode").fill(PASSWORD)
-            page.get_by_role("button", name="Log ind").click()
-            page.wait_for_url(server.base_url + "/")
+            sign_in(page, server.base_url, "kmj", "/")
             targets = {
                 "desk-list.png": ("/", False),
                 "desk-case-flex-wage.png": (f"/sager/{flex_case.id}", True),
@@ -103,11 +107,7 @@ def dashboard(source: Path, target: Path, chromium: str) -> None:
         with DeskServer(backend) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium)
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="da-DK")
-            page.goto(server.base_url + "/login?next=/drift")
-            page.get_by_label("Brugernavn").fill("drift")
-            page.get_by_label("Adgangskode").fill(PASSWORD)
-            page.get_by_role("button", name="Log ind").click()
-            page.wait_for_url(server.base_url + "/drift")
+            sign_in(page, server.base_url, "drift", "/drift")
             page.screenshot(path=str(target), full_page=True)
             print(f"wrote {target}")
             browser.close()

@@ -14,11 +14,13 @@ import httpx
 import psycopg
 import pytest
 from argon2 import PasswordHasher
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from robots.queue import QueueBackend, connect
 from robots.web import sample, users
 from robots.web.server import DeskServer
 
+CHROMIUM = "/usr/bin/chromium"
 PG_ADMIN_URL = os.environ.get("ROBOTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "korrekt-hest-batteri"
 PEOPLE = {  # name: (roles, processes)
@@ -147,3 +149,20 @@ def signed_in(desk: Desk) -> Callable[[str], httpx.Client]:
     yield make  # type: ignore[misc]
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="da-DK")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
