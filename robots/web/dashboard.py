@@ -116,8 +116,8 @@ class Dashboard:
                              months: int = CHART_MONTHS) -> tuple[list[str], dict[str, dict[str, float]]]:
         """Months ("2026-11") and per process the share done by the robot of what it finished or handed over.
 
-        Daily UTC counts are put in the Copenhagen month of their UTC day; an event in the last one
-        or two hours of a month's last day may count in the next month.
+        Daily UTC counts are put in the month of their UTC day: an event in the first one or two
+        hours of a Copenhagen month counts in the month before.
         """
         month_keys = _last_months(now, months)
         since = datetime(int(month_keys[0][:4]), int(month_keys[0][5:]), 1, tzinfo=COPENHAGEN)

@@ -2,8 +2,9 @@
 -- buckets the hourly / daily rows into Copenhagen days and months itself, as on SQLite.
 
 -- name: done_since
-SELECT queue, count(*) AS n FROM work_items
-WHERE status = 'done' AND finished_at >= %(since)s
+-- Items the robot finished (a caseworker's "done by hand" is not the robot's).
+SELECT queue, count(*) AS n FROM audit_events
+WHERE at >= %(since)s AND queue IS NOT NULL AND to_status = 'done' AND from_status = 'in_progress'
 GROUP BY queue;
 
 -- name: failed_attempts_since
