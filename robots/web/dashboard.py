@@ -58,6 +58,18 @@ class RunView:
     run: RunRecord
     steps: list[RunRecord] = field(default_factory=list)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """The run's counts; while it runs, the sum of its steps' (the runner totals them at the end)."""
+        if self.run.status != "running" or not self.steps:
+            return dict(self.run.counts)
+        totals: dict[str, int] = {}
+        for step in self.steps:
+            for key in ("added", "done", "manual"):
+                value = step.counts.get(key, 0)
+                totals[key] = totals.get(key, 0) + (value if isinstance(value, int) else 0)
+        return totals
+
 
 class Dashboard:
     """The dashboard's reads on one queue backend."""

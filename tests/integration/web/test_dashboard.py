@@ -99,6 +99,20 @@ def test_operator_stops_a_run_and_acknowledges_an_alert(desk: Desk, signed_in) -
     assert operator.post("/drift/koersler/no-such-run/stop", data={"csrf_token": token}).status_code == 404
 
 
+def test_a_running_run_shows_its_steps_counts(any_backend: QueueBackend) -> None:
+    store = RunStore(any_backend)
+    run = store.start("flex_wage", None, trigger="operator", started_by="drift")
+    produce = store.start("flex_wage", "produce", trigger="operator", started_by="drift", parent_id=run.id)
+    calculate = store.start("flex_wage", "calculate", trigger="operator", started_by="drift", parent_id=run.id)
+    store.update(produce.id, {"added": 10}, status="succeeded")
+    store.update(calculate.id, {"done": 7, "manual": 3})
+    (view,) = Dashboard(any_backend).runs()
+    assert view.counts == {"added": 10, "done": 7, "manual": 3}
+    store.update(run.id, {"added": 10, "done": 8, "manual": 2}, status="succeeded")
+    (view,) = Dashboard(any_backend).runs()
+    assert view.counts == {"added": 10, "done": 8, "manual": 2}  # finished: the run's own totals
+
+
 def test_auditor_looks_caseworker_is_refused_stranger_signs_in(desk: Desk, signed_in) -> None:
     run = RunStore(desk.backend).start("flex_wage", None, trigger="operator", started_by="drift")
     auditor = signed_in("revisor")
