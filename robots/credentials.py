@@ -108,6 +108,11 @@ def _fernet() -> MultiFernet:
         raise KeyMissing("the credential key is not a valid Fernet key (32 url-safe base64 bytes)") from None
 
 
+def require_key() -> None:
+    """KeyMissing unless a usable key is configured: a page says so before anyone types a secret."""
+    _fernet()
+
+
 def _write_key(path: Path, key: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
@@ -242,5 +247,5 @@ def _from_environment(name: str, process: str | None) -> Credential:
 
 __all__ = [
     "Credential", "CredentialDenied", "CredentialError", "KeyMissing", "StoredCredential", "credential",
-    "key_file", "list_credentials", "new_key", "rotate_key", "set_credential",
+    "key_file", "list_credentials", "new_key", "require_key", "rotate_key", "set_credential",
 ]

@@ -67,7 +67,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
 
 def create_app(backend: QueueBackend | str | None = None, *, secure_cookies: bool = False) -> FastAPI:
     """The desk on ``backend`` (an open queue, or a database URL; default: the configured database)."""
-    from . import routes_auth, routes_case, routes_dashboard, routes_queue, routes_watchlist
+    from . import routes_admin, routes_audit, routes_auth, routes_case, routes_dashboard, routes_queue, routes_watchlist
 
     if not isinstance(backend, QueueBackend):
         backend = connect(backend)
@@ -76,7 +76,8 @@ def create_app(backend: QueueBackend | str | None = None, *, secure_cookies: boo
     app.state.desk = DeskState(backend, Desk(backend), templates(), secure_cookies)
     app.add_middleware(ResponseHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, routes_queue, routes_case, routes_watchlist, routes_dashboard):
+    for module in (routes_auth, routes_queue, routes_case, routes_watchlist, routes_dashboard, routes_audit,
+                   routes_admin):
         app.include_router(module.router)
 
     @app.exception_handler(NotSignedIn)

@@ -142,3 +142,83 @@ coalesce(assigned_to, '')
 
 -- name: keyset_before
  AND ({key}, id) < (%(cursor_key)s, %(cursor_id)s)
+
+-- =============================================================================================
+-- Auditor pages (robots/web/audit_views.py, run_views.py): appended by the audit pages work.
+-- =============================================================================================
+
+-- name: audit_events_page
+-- One page of the event search, newest first (or oldest first from a keyset, then reversed).
+SELECT e.id, e.item_id, e.queue, e.at, e.actor, e.action, e.from_status, e.to_status, e.reason, e.detail,
+       w.reference, s.seq AS seal_seq, s.chain_hash
+FROM audit_events e
+LEFT JOIN work_items w ON w.id = e.item_id
+LEFT JOIN audit_seals s ON s.event_id = e.id
+WHERE 1 = 1{where}
+ORDER BY e.id {direction}
+LIMIT %(limit)s;
+
+-- name: audit_f_process
+-- Events of the process's items, and events about no item whose detail names the process.
+ AND (e.queue = ANY(%(queues)s::text[])
+      OR (e.item_id IS NULL AND e.detail ->> 'process' = %(process)s::text))
+
+-- name: audit_f_reference
+-- Items whose business reference is, or begins with, what was typed.
+ AND e.item_id IN (SELECT id FROM work_items WHERE starts_with(reference, %(reference)s::text))
+
+-- name: audit_f_item
+ AND e.item_id = %(item_id)s
+
+-- name: audit_f_actor
+-- A desk user by name (desk:<name>), any actor as written, or a run and its steps' workers by run id.
+ AND (e.actor = %(actor)s::text OR e.actor = 'desk:' || %(actor)s::text
+      OR starts_with(e.actor, %(actor)s::text || '/') OR starts_with(e.actor, %(actor)s::text || '.'))
+
+-- name: audit_f_from
+ AND e.at >= %(start)s
+
+-- name: audit_f_to
+ AND e.at < %(end)s
+
+-- name: audit_f_before
+ AND e.id < %(before)s
+
+-- name: audit_f_after
+ AND e.id > %(after)s
+
+-- name: audit_runs
+SELECT * FROM runs
+WHERE parent_id IS NULL{where}
+ORDER BY started_at DESC, id DESC
+LIMIT %(limit)s;
+
+-- name: audit_rf_process
+ AND process = %(process)s
+
+-- name: audit_rf_status
+ AND status = %(status)s
+
+-- name: audit_rf_from
+ AND started_at >= %(start)s
+
+-- name: audit_rf_to
+ AND started_at < %(end)s
+
+-- name: audit_run_items
+-- The items a run's workers touched (actor "<run id>/<host>:<pid>", or a step's "<run id>.<step>/..."),
+-- each with the run's last state change of it (its outcome in this run); keyset by item id.
+SELECT r.item_id, w.queue, w.reference, w.status, w.manual_reason, r.events,
+       l.at AS last_at, l.action AS last_action, l.from_status AS last_from, l.to_status AS last_to,
+       l.reason AS last_reason
+FROM (SELECT item_id, count(*) AS events,
+             coalesce(max(CASE WHEN to_status IS NOT NULL AND (from_status IS NULL OR from_status <> to_status)
+                               THEN id END), max(id)) AS last_id
+      FROM audit_events
+      WHERE at >= %(start)s AND at <= %(end)s AND item_id IS NOT NULL AND item_id > %(after)s
+        AND (starts_with(actor, %(run_prefix)s::text) OR starts_with(actor, %(step_prefix)s::text))
+      GROUP BY item_id) r
+JOIN work_items w ON w.id = r.item_id
+JOIN audit_events l ON l.id = r.last_id
+ORDER BY r.item_id
+LIMIT %(limit)s;

@@ -150,3 +150,84 @@ coalesce(assigned_to, '')
 
 -- name: keyset_before
  AND ({key}, id) < (:cursor_key, :cursor_id)
+
+-- =============================================================================================
+-- Auditor pages (robots/web/audit_views.py, run_views.py): appended by the audit pages work.
+-- =============================================================================================
+
+-- name: audit_events_page
+-- One page of the event search, newest first (or oldest first from a keyset, then reversed).
+SELECT e.id, e.item_id, e.queue, e.at, e.actor, e.action, e.from_status, e.to_status, e.reason, e.detail,
+       w.reference, s.seq AS seal_seq, s.chain_hash
+FROM audit_events e
+LEFT JOIN work_items w ON w.id = e.item_id
+LEFT JOIN audit_seals s ON s.event_id = e.id
+WHERE 1 = 1{where}
+ORDER BY e.id {direction}
+LIMIT :limit;
+
+-- name: audit_f_process
+-- Events of the process's items, and events about no item whose detail names the process.
+ AND (e.queue IN (SELECT value FROM json_each(:queues))
+      OR (e.item_id IS NULL AND json_extract(e.detail, '$.process') = :process))
+
+-- name: audit_f_reference
+-- Items whose business reference is, or begins with, what was typed.
+ AND e.item_id IN (SELECT id FROM work_items WHERE substr(reference, 1, length(:reference)) = :reference)
+
+-- name: audit_f_item
+ AND e.item_id = :item_id
+
+-- name: audit_f_actor
+-- A desk user by name (desk:<name>), any actor as written, or a run and its steps' workers by run id.
+ AND (e.actor = :actor OR e.actor = 'desk:' || :actor
+      OR substr(e.actor, 1, length(:actor) + 1) IN (:actor || '/', :actor || '.'))
+
+-- name: audit_f_from
+ AND e.at >= :start
+
+-- name: audit_f_to
+ AND e.at < :end
+
+-- name: audit_f_before
+ AND e.id < :before
+
+-- name: audit_f_after
+ AND e.id > :after
+
+-- name: audit_runs
+SELECT * FROM runs
+WHERE parent_id IS NULL{where}
+ORDER BY started_at DESC, id DESC
+LIMIT :limit;
+
+-- name: audit_rf_process
+ AND process = :process
+
+-- name: audit_rf_status
+ AND status = :status
+
+-- name: audit_rf_from
+ AND started_at >= :start
+
+-- name: audit_rf_to
+ AND started_at < :end
+
+-- name: audit_run_items
+-- The items a run's workers touched (actor "<run id>/<host>:<pid>", or a step's "<run id>.<step>/..."),
+-- each with the run's last state change of it (its outcome in this run); keyset by item id.
+SELECT r.item_id, w.queue, w.reference, w.status, w.manual_reason, r.events,
+       l.at AS last_at, l.action AS last_action, l.from_status AS last_from, l.to_status AS last_to,
+       l.reason AS last_reason
+FROM (SELECT item_id, count(*) AS events,
+             coalesce(max(CASE WHEN to_status IS NOT NULL AND (from_status IS NULL OR from_status <> to_status)
+                               THEN id END), max(id)) AS last_id
+      FROM audit_events
+      WHERE at >= :start AND at <= :end AND item_id IS NOT NULL AND item_id > :after
+        AND (substr(actor, 1, length(:run_prefix)) = :run_prefix
+             OR substr(actor, 1, length(:step_prefix)) = :step_prefix)
+      GROUP BY item_id) r
+JOIN work_items w ON w.id = r.item_id
+JOIN audit_events l ON l.id = r.last_id
+ORDER BY r.item_id
+LIMIT :limit;

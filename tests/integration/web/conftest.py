@@ -14,7 +14,7 @@ import httpx
 import psycopg
 import pytest
 from argon2 import PasswordHasher
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from robots.queue import QueueBackend, connect
 from robots.web import sample, users
@@ -149,6 +149,16 @@ def signed_in(desk: Desk) -> Callable[[str], httpx.Client]:
     yield make  # type: ignore[misc]
     for client in clients:
         client.close()
+
+
+def sign_in(page: Page, desk: Desk, name: str, path: str = "/") -> None:
+    """Open ``path``, be sent to the sign-in page, sign in as ``name`` and land on ``path``."""
+    page.goto(desk.url + path)
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label("Brugernavn").fill(name)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page).to_have_url(desk.url + path)
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,9 @@ from playwright.sync_api import Page, expect
 from robots.queue import Status
 from robots.web import sample
 
-from .conftest import PASSWORD, Desk
+from .conftest import Desk, sign_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def sign_in(page: Page, desk: Desk, name: str, path: str = "/") -> None:
-    page.goto(desk.url + path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("Brugernavn").fill(name)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page).to_have_url(desk.url + path)
 
 
 def more_flex_cases(desk: Desk) -> None:
