@@ -152,7 +152,7 @@ coalesce(assigned_to, '')
  AND ({key}, id) < (:cursor_key, :cursor_id)
 
 -- =============================================================================================
--- Auditor pages (robots/web/audit_views.py, run_views.py): appended by the audit pages work.
+-- Auditor pages (robots/web/audit_views.py, run_views.py).
 -- =============================================================================================
 
 -- name: audit_events_page
