@@ -51,8 +51,8 @@ class RobotEnv:
 
     @classmethod
     def start(cls, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, simulators: Any,
-              process_config: dict[str, str] | None = None) -> RobotEnv:
-        """Database, conf and credentials for a test, against ``simulators`` (a started instance)."""
+              process_config: dict[str, str] | None = None, database_url: str | None = None) -> RobotEnv:
+        """Database (an SQLite file, or ``database_url``), conf and credentials for a test, against ``simulators``."""
         conf = tmp_path / "conf"
         shutil.copytree(conf_dir(), conf)
         (conf / "processes").mkdir(exist_ok=True)
@@ -61,7 +61,7 @@ class RobotEnv:
         for name, text in (process_config or {}).items():
             (conf / "processes" / f"{name}.toml").write_text(text, encoding="utf-8")
         user, password = simulators.credentials
-        monkeypatch.setenv("ROBOTS_DATABASE_URL", f"sqlite:///{tmp_path / 'robots.sqlite3'}")
+        monkeypatch.setenv("ROBOTS_DATABASE_URL", database_url or f"sqlite:///{tmp_path / 'robots.sqlite3'}")
         monkeypatch.setenv("ROBOTS_CONF", str(conf))
         monkeypatch.setenv("ROBOTS_RUNS_DIR", str(tmp_path / "runs"))
         monkeypatch.setenv("ROBOTS_CREDENTIAL_DEFAULT", f"{user}:{password}")
@@ -96,11 +96,12 @@ class RobotEnv:
 
 @pytest.fixture()
 def robot_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., RobotEnv]]:
-    """Factory fixture: ``robot_env(simulators, process_config={...})`` -> a RobotEnv, closed after the test."""
+    """Factory: ``robot_env(simulators, process_config={...}, database_url=...)`` -> a RobotEnv, closed after."""
     envs: list[RobotEnv] = []
 
-    def start(simulators: Any, process_config: dict[str, str] | None = None) -> RobotEnv:
-        env = RobotEnv.start(tmp_path, monkeypatch, simulators, process_config)
+    def start(simulators: Any, process_config: dict[str, str] | None = None,
+              database_url: str | None = None) -> RobotEnv:
+        env = RobotEnv.start(tmp_path, monkeypatch, simulators, process_config, database_url)
         envs.append(env)
         return env
 

@@ -8,12 +8,18 @@ says which. The robot must find every one of them and report nothing else.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from openpyxl import load_workbook
 
@@ -25,6 +31,8 @@ PROCESS = "personnel_files"
 QUEUE = "personnel_files.employees"
 CONFIG = ("confident_score = 0.90\nretry_wait_seconds = 0.1\nmax_consecutive_application_errors = 10\n"
           "request_reference_prefix = \"PF\"\n")
+ROBOTS = str(Path(sys.executable).with_name("robots"))
+PG_ADMIN_URL = os.environ.get("ROBOTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PROBLEMS = ("missing", "misfiled", "wrong_employee", "late_child_certificate")
 
 
@@ -191,3 +199,49 @@ def test_faults_do_nothing_twice_and_lose_nothing(robot_env, make_simulators) ->
     assert stats.get("error", 0) + stats.get("expire", 0) + stats.get("lost", 0) > 0, stats
     actions = [e.action for item in env.items(QUEUE) for e in env.backend.events(item.id)]
     assert actions.count("step_retry") > 0
+
+
+@pytest.fixture()
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of its own, dropped after the test."""
+    name = f"robots_pf_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{PG_ADMIN_URL.rpartition('/')[0]}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_machines_share_the_check_on_postgresql(robot_env, make_simulators, tmp_path: Path, pg_url: str) -> None:
+    """Two `robots worker ... --processes 2` at once (as two machines would run them) on one PostgreSQL
+    queue: every employee checked once, by four worker processes between them, with the right findings."""
+    sims = make_simulators(seed=38, employees=24, docs_per_file=5)
+    truth = truth_of(sims)
+    env = robot_env(sims, process_config={PROCESS: CONFIG}, database_url=pg_url)
+    listed = write_list(tmp_path / "list.csv", [(cpr, e["employee_no"]) for cpr, e in truth.items()])
+    assert len(import_file(env.backend, QUEUE, listed, reference_column="cpr").added) == len(truth)
+
+    command = [ROBOTS, "worker", PROCESS, "--step", "check", "--processes", "2", "--until-empty", "--json"]
+    machines = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=os.environ.copy()) for _ in range(2)]
+    summaries = []
+    for machine in machines:
+        out, err = machine.communicate(timeout=600)
+        assert machine.returncode == 0, err[-3000:]
+        summaries.append(json.loads(out))
+    assert all(s["status"] == "succeeded" for s in summaries)
+    assert sum(s.get("done", 0) + s.get("manual", 0) for s in summaries) == len(truth)
+    assert env.unfinished(QUEUE) == []
+
+    claimers: Counter[str] = Counter()
+    for item in env.items(QUEUE):
+        claims = [e for e in env.backend.events(item.id) if e.action == "claimed"]
+        assert len(claims) == 1, item.reference  # nobody checked an employee twice
+        claimers[claims[0].actor] += 1
+        found = robot_findings(env, item)
+        assert {k: found.get(k, set()) for k in PROBLEMS} == expected_findings(truth[item.reference])
+    workers = {s["run_id"] for summary in summaries for s in summary["steps"]}
+    assert {actor.split("/")[0] for actor in claimers} <= workers and len(claimers) >= 2, claimers
