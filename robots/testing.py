@@ -142,3 +142,13 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
 
 
 __all__ = ["RobotEnv", "SmtpInbox", "robot_env", "smtp_inbox"]
+
+
+@pytest.fixture()
+def secret_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh credential key file under tmp_path (``ROBOTS_SECRET_KEY_FILE``), ``ROBOTS_SECRET_KEY`` unset."""
+    from .credentials import new_key
+
+    monkeypatch.delenv("ROBOTS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("ROBOTS_SECRET_KEY_FILE", str(tmp_path / "keys" / "secret.key"))
+    return new_key()

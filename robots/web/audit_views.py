@@ -103,23 +103,12 @@ class EventFilters:
                 day_start(self.end + timedelta(days=1)) if self.end else None)
 
 
-@dataclass(frozen=True)
-class EventRow:
-    """One audit event as the page shows it: CPR numbers masked in every text."""
+class EventRow(audit.ExportRow):
+    """One audit event as the page shows it (and the export writes it): CPR numbers masked in every text."""
 
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    queue: str | None
-    item_id: int | None
-    reference: str | None
-    from_status: str | None
-    to_status: str | None
-    reason: str
-    detail: str
-    seal_seq: int | None
-    chain_hash: str | None = None
+    @property
+    def id(self) -> int:
+        return self.event_id
 
     @property
     def action_label(self) -> str:
@@ -204,17 +193,14 @@ class EventSearch:
         start, end = filters.period()
         request = audit.ExportRequest(start or datetime(2000, 1, 1, tzinfo=COPENHAGEN),
                                       end or exported_at + timedelta(seconds=1), process=filters.process or None)
-        export = [audit.ExportRow(r.id, r.at, r.actor, r.action, r.queue, r.item_id, r.reference, r.from_status,
-                                  r.to_status, r.reason or None, r.detail, r.seal_seq, r.chain_hash)
-                  for r in rows]
-        return audit.xlsx_bytes(export, request, exported_by, exported_at)
+        return audit.xlsx_bytes(rows, request, exported_by, exported_at)
 
     def _row(self, r: dict[str, Any]) -> EventRow:
         at = self.db.time(r["at"])
         assert at is not None
         detail = _rows.load_json(r["detail"])
         return EventRow(
-            id=int(r["id"]), at=at, actor=mask(r["actor"]), action=r["action"], queue=r["queue"],
+            event_id=int(r["id"]), at=at, actor=mask(r["actor"]), action=r["action"], queue=r["queue"],
             item_id=r["item_id"], reference=mask(r["reference"]) if r["reference"] else None,
             from_status=r["from_status"], to_status=r["to_status"], reason=mask(r["reason"] or ""),
             detail=json.dumps(mask_value(detail), ensure_ascii=False, sort_keys=True) if detail else "",

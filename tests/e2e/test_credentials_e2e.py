@@ -8,19 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from robots.credentials import new_key, set_credential
+from robots.credentials import set_credential
 from robots.queue import NewItem, Status
 from robots.runtime.runner import run_process
 
 pytestmark = [pytest.mark.browser]
 QUEUE = "_template.employees"
-
-
-@pytest.fixture()
-def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("ROBOTS_SECRET_KEY", raising=False)
-    monkeypatch.setenv("ROBOTS_SECRET_KEY_FILE", str(tmp_path / "keys" / "secret.key"))
-    return new_key()
 
 
 def everything_written(root: Path, env) -> str:
@@ -35,7 +28,7 @@ def everything_written(root: Path, env) -> str:
     return "\n".join(parts)
 
 
-def test_a_run_never_writes_the_secret(robot_env, make_simulators, key: Path, tmp_path: Path,
+def test_a_run_never_writes_the_secret(robot_env, make_simulators, secret_key: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "Hemmelig-robot-kode-4711"
     sims = make_simulators(password=secret, faults={"enabled": True, "error_rate": 0.1, "seed": 5})
@@ -57,7 +50,7 @@ def test_a_run_never_writes_the_secret(robot_env, make_simulators, key: Path, tm
     assert secret not in json.dumps(summary.to_dict(), default=str)
 
 
-def test_a_process_not_granted_the_credential_sends_items_to_a_person(robot_env, simulators, key: Path,
+def test_a_process_not_granted_the_credential_sends_items_to_a_person(robot_env, simulators, secret_key: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     env = robot_env(simulators, process_config={"_template": 'search_terms = ["Hansen"]\n'})
     monkeypatch.delenv("ROBOTS_CREDENTIAL_DEFAULT")

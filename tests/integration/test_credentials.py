@@ -25,15 +25,6 @@ from robots.queue import QueueBackend
 SECRET = "Kodeord-7f3a9c-æøå"
 
 
-@pytest.fixture()
-def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("ROBOTS_SECRET_KEY", raising=False)
-    path = tmp_path / "keys" / "secret.key"
-    monkeypatch.setenv("ROBOTS_SECRET_KEY_FILE", str(path))
-    new_key()
-    return path
-
-
 def raw_rows(store: QueueBackend) -> str:
     return json.dumps([dict(r) for r in store._conn.execute("SELECT * FROM credentials").fetchall()], default=str)
 
@@ -42,8 +33,8 @@ def events(store: QueueBackend, action: str) -> list:
     return [e for e in store.events(None, limit=10_000) if e.action == action]
 
 
-def test_secret_is_encrypted_granted_and_every_read_audited(store: QueueBackend, key: Path) -> None:
-    assert key.stat().st_mode & 0o777 == 0o600
+def test_secret_is_encrypted_granted_and_every_read_audited(store: QueueBackend, secret_key: Path) -> None:
+    assert secret_key.stat().st_mode & 0o777 == 0o600
     set_credential(store, "payroll", "robot", SECRET, ["flex_wage"], actor="cli:admin")
     assert SECRET not in raw_rows(store) and "robot" in raw_rows(store)
     (entry,) = list_credentials(store)
@@ -65,10 +56,10 @@ def test_secret_is_encrypted_granted_and_every_read_audited(store: QueueBackend,
     assert len(events(store, "credential_read")) == 1
 
 
-def test_without_a_key_nothing_is_read_or_written(store: QueueBackend, key: Path,
+def test_without_a_key_nothing_is_read_or_written(store: QueueBackend, secret_key: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     set_credential(store, "debtor", "robot", SECRET, ["*"], actor="cli:admin")
-    monkeypatch.setenv("ROBOTS_SECRET_KEY_FILE", str(key.parent / "absent.key"))
+    monkeypatch.setenv("ROBOTS_SECRET_KEY_FILE", str(secret_key.parent / "absent.key"))
     with pytest.raises(KeyMissing, match="no encryption key"):
         credential("debtor", "negative_pay", store)
     with pytest.raises(KeyMissing):
@@ -78,14 +69,14 @@ def test_without_a_key_nothing_is_read_or_written(store: QueueBackend, key: Path
         credential("debtor", "negative_pay", store)
 
 
-def test_key_rotation_keeps_every_secret_readable(store: QueueBackend, key: Path) -> None:
+def test_key_rotation_keeps_every_secret_readable(store: QueueBackend, secret_key: Path) -> None:
     secrets = {f"system{n}": f"{SECRET}-{n}" for n in range(5)}
     for name, secret in secrets.items():
         set_credential(store, name, "robot", secret, ["*"], actor="cli:admin")
-    before, old_key = raw_rows(store), key.read_bytes()
+    before, old_key = raw_rows(store), secret_key.read_bytes()
     assert rotate_key(store, actor="cli:admin") == 5
-    assert raw_rows(store) != before and key.read_bytes() != old_key
-    assert (key.parent / "secret.key.old").read_bytes() == old_key
+    assert raw_rows(store) != before and secret_key.read_bytes() != old_key
+    assert (secret_key.parent / "secret.key.old").read_bytes() == old_key
     assert {n: credential(n, "any", store).secret for n in secrets} == secrets
     assert len(events(store, "credential_key_rotated")) == 1
 
@@ -97,7 +88,8 @@ def test_key_file_inside_the_repository_is_refused(monkeypatch: pytest.MonkeyPat
         new_key()
 
 
-def test_cli_set_and_ls_never_print_the_secret(store_url: str, key: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_set_and_ls_never_print_the_secret(store_url: str, secret_key: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROBOTS_DATABASE_URL", store_url)
     runner = CliRunner()
     done = runner.invoke(cli, ["credentials", "set", "payroll", "--username", "robot", "--allow", "flex_wage",

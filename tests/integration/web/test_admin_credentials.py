@@ -10,21 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from robots.credentials import CredentialDenied, credential, new_key
+from robots.credentials import CredentialDenied, credential
 
 from .conftest import Desk, csrf_of, sign_in
 
 SECRET = "Løn-7f3a9c-hemmelig"
 PAGE = "/admin/adgangskoder"
-
-
-@pytest.fixture()
-def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("ROBOTS_SECRET_KEY", raising=False)
-    path = tmp_path / "keys" / "secret.key"
-    monkeypatch.setenv("ROBOTS_SECRET_KEY_FILE", str(path))
-    new_key()
-    return path
 
 
 def stored_rows(desk: Desk) -> str:
@@ -39,7 +30,7 @@ def form(token: str, **changes: object) -> dict[str, object]:
     return {**fields, **changes}
 
 
-def test_an_admin_stores_a_credential_that_stays_secret(desk: Desk, signed_in, key: Path) -> None:
+def test_an_admin_stores_a_credential_that_stays_secret(desk: Desk, signed_in, secret_key: Path) -> None:
     admin = signed_in("admin")
     page = admin.get(PAGE)
     assert page.status_code == 200 and 'type="password"' in page.text
@@ -74,7 +65,7 @@ def test_an_admin_stores_a_credential_that_stays_secret(desk: Desk, signed_in, k
     assert credential("payroll", "flex_wage", desk.backend).secret == "Nyt-kodeord-1"  # replaced, now for all
 
 
-def test_only_admins_get_in(desk: Desk, signed_in, key: Path) -> None:
+def test_only_admins_get_in(desk: Desk, signed_in, secret_key: Path) -> None:
     token = csrf_of(signed_in("admin").get(PAGE).text)
     for name in ("kmj", "drift", "revisor"):
         client = signed_in(name)
@@ -97,7 +88,7 @@ def test_without_a_key_the_page_refuses(desk: Desk, signed_in, tmp_path: Path,
     assert stored_rows(desk) == "[]"  # no plaintext fallback
 
 
-def test_an_admin_stores_a_credential_in_the_browser(desk: Desk, page: Page, key: Path) -> None:
+def test_an_admin_stores_a_credential_in_the_browser(desk: Desk, page: Page, secret_key: Path) -> None:
     sign_in(page, desk, "admin")
     page.get_by_role("link", name="Adgangskoder").click()
     page.get_by_label("System").fill("debtor")
