@@ -128,14 +128,14 @@ class Dashboard:
                              months: int = CHART_MONTHS) -> tuple[list[str], dict[str, dict[str, float]]]:
         """Months ("2026-11") and per process the share done by the robot of what it finished or handed over.
 
-        Daily UTC counts are put in the month of their UTC day: an event in the first one or two
-        hours of a Copenhagen month counts in the month before.
+        Counted from hourly UTC rows put in their Copenhagen month (offsets are whole hours, so an
+        event just after midnight on the 1st counts in the new month on both backends).
         """
         month_keys = _last_months(now, months)
         since = datetime(int(month_keys[0][:4]), int(month_keys[0][5:]), 1, tzinfo=COPENHAGEN)
         counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        for row in self._read("outcomes_by_day", since=since):
-            key = str(row["bucket"])[:7]
+        for row in self._read("outcomes_by_hour", since=since):
+            key = f"{_utc_bucket(row['bucket']).astimezone(COPENHAGEN):%Y-%m}"
             if key in month_keys:
                 pair = counts[row["queue"].split(".", 1)[0]][key]
                 pair[0] += int(row["done"] or 0)

@@ -24,15 +24,6 @@ WHERE at >= %(since)s AND queue IS NOT NULL
   AND (to_status IN ('done', 'manual') OR action IN ('retry_scheduled', 'lease_expired'))
 GROUP BY queue, bucket;
 
--- name: outcomes_by_day
-SELECT queue, to_char(date_trunc('day', at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS bucket,
-       count(*) FILTER (WHERE to_status = 'done' AND from_status = 'in_progress') AS done,
-       count(*) FILTER (WHERE to_status = 'manual' AND from_status IS DISTINCT FROM 'manual') AS manual,
-       0 AS failed
-FROM audit_events
-WHERE at >= %(since)s AND queue IS NOT NULL AND to_status IN ('done', 'manual')
-GROUP BY queue, bucket;
-
 -- name: processing_seconds
 SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM work_items
 WHERE status = 'done' AND finished_at >= %(since)s AND started_at IS NOT NULL AND resolution IS NULL

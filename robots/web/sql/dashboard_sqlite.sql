@@ -26,15 +26,6 @@ WHERE at >= :since AND queue IS NOT NULL
   AND (to_status IN ('done', 'manual') OR action IN ('retry_scheduled', 'lease_expired'))
 GROUP BY queue, bucket;
 
--- name: outcomes_by_day
-SELECT queue, substr(at, 1, 10) AS bucket,
-       sum(CASE WHEN to_status = 'done' AND from_status = 'in_progress' THEN 1 ELSE 0 END) AS done,
-       sum(CASE WHEN to_status = 'manual' AND from_status IS NOT 'manual' THEN 1 ELSE 0 END) AS manual,
-       0 AS failed
-FROM audit_events
-WHERE at >= :since AND queue IS NOT NULL AND to_status IN ('done', 'manual')
-GROUP BY queue, bucket;
-
 -- name: processing_seconds
 -- How long the robot worked on each item it finished (its last attempt: claim to done).
 SELECT (julianday(finished_at) - julianday(started_at)) * 86400.0 AS seconds FROM work_items

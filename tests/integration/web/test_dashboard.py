@@ -4,13 +4,13 @@ stop runs and acknowledge alerts (audited, with their name); auditors look; case
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from robots import alerts
-from robots.queue import ErrorKind, NewItem, QueueBackend, QueueSpec
+from robots.queue import ErrorKind, NewItem, QueueBackend, QueueSpec, _rows
 from robots.queue.runs import RunStore
 from robots.timeutil import COPENHAGEN, now
 from robots.web.dashboard import Dashboard
@@ -156,3 +156,17 @@ def test_operator_at_the_dashboard_in_chromium(desk: Desk, page: Page) -> None:
     expect(page.get_by_role("status")).to_contain_text("stopper")
     expect(page.locator(f"#koersel-{run.id}")).to_contain_text("stopper efter aktuel sag")
     assert RunStore(desk.backend).get(run.id).stop_requested
+
+
+def test_a_month_begins_at_copenhagen_midnight(any_backend: QueueBackend) -> None:
+    """Finished 30 Nov 23:30 UTC is 1 Dec 00:30 in Copenhagen: December's, on both backends."""
+    sqlite = any_backend.dialect == "sqlite"  # type: ignore[attr-defined]
+    insert = ("INSERT INTO audit_events (queue, at, actor, action, from_status, to_status) VALUES "
+              + ("(?, ?, 'w', ?, 'in_progress', ?)" if sqlite else "(%s, %s, 'w', %s, 'in_progress', %s)"))
+    for at, action, to in ((datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "completed", "done"),
+                           (datetime(2026, 11, 30, 22, 30, tzinfo=UTC), "failed", "manual")):
+        with any_backend._write() as tx:  # type: ignore[attr-defined]
+            tx.conn.execute(insert, (QUEUE, _rows.utc_text(at) if sqlite else at, action, to))
+    months, rates = Dashboard(any_backend).automation_per_month(datetime(2026, 12, 15, 12, tzinfo=COPENHAGEN))
+    assert months[-2:] == ["2026-11", "2026-12"]
+    assert rates == {"flex_wage": {"2026-11": 0.0, "2026-12": 100.0}}  # 23:30 in November: its manual item
