@@ -132,7 +132,17 @@ def status_short(value: Any) -> str:
     return STATUS_SHORT.get(str(value), "" if value is None else str(value))
 
 
+ALERT_RULES = {"run_failed": "Kørsel fejlet eller stoppet", "sla_breach": "Servicemål overskredet",
+               "manual_rate": "Mange sager til manuel behandling", "scheduler_missed": "Planlagt kørsel sprunget over"}
+
+
+def alert_rule(value: Any) -> str:
+    """An alert rule's code in Danish (the code itself when unknown)."""
+    return ALERT_RULES.get(str(value), str(value))
+
+
 FILTERS = {
     "kr": kr, "kr_rounded": kr_rounded, "number": number, "dato": dato, "tid": tid, "month": month,
     "age": age, "cpr": cpr, "masked": masked, "key_label": key_label, "status_short": status_short,
+    "alert_rule": alert_rule,
 }

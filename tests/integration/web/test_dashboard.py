@@ -70,7 +70,8 @@ def test_operator_stops_a_run_and_acknowledges_an_alert(desk: Desk, signed_in) -
     page = operator.get("/drift")
     assert page.status_code == 200
     html = page.text
-    for text in ("Køer", "Kørsler", "Alarmer", "Færdige i dag (robot)", "overholdt (0.5 t)", "Kvitter", "Stop kørsel"):
+    for text in ("Køer", "Kørsler", "Alarmer", "Færdige i dag (robot)", "overholdt (0.5 t)", "Kvitter", "Stop kørsel",
+                 "Servicemål overskredet"):
         assert text in html, text
     assert html.count("<svg") == 3 and "Automatiseringsgrad" in html
     row = re.search(r'<tr id="koe-flex_wage-citizens".*?</tr>', html, re.S).group(0)
