@@ -104,10 +104,23 @@ class RunStore:
             raise QueueError(f"no run with id {run_id}")
         return records[0]
 
-    def request_stop(self, run_id: str) -> int:
-        """Ask a running run (and its step runs) to stop after the current item."""
-        self.get(run_id)
-        return len(self.backend._read("run_request_stop", {"id": run_id}))  # type: ignore[attr-defined]
+    def request_stop(self, run_id: str, actor: str | None = None) -> int:
+        """Ask a running run (and its step runs) to stop after the current item.
+
+        With ``actor``, the request is an audit event written in the same transaction: a stop that
+        happened is never missing from the trail, and a recorded one always happened.
+        """
+        from .sql import queries
+
+        run = self.get(run_id)
+        with self.backend._write() as tx:  # type: ignore[attr-defined]
+            stopped = tx.conn.execute(queries(self.backend.dialect)["run_request_stop"],  # type: ignore[attr-defined]
+                                      {"id": run_id}).fetchall()
+            if actor and stopped:
+                tx.insert_event(None, actor, "run_stop_requested", None, None,
+                                f"stop requested for run {run_id} ({run.process})",
+                                {"run_id": run_id, "process": run.process})
+        return len(stopped)
 
     def get(self, run_id: str) -> RunRecord:
         records = self._query("run_get", {"id": run_id})

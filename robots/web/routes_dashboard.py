@@ -65,9 +65,8 @@ def _stop_run(request: Request, session: Session, run_id: str) -> Response:
         raise HTTPException(404) from None
     if run.status != "running":
         raise HTTPException(409, f"Kørslen {run_id} kører ikke længere ({run.status}).")
-    store.request_stop(run_id)
-    backend.record(session.user.actor, "run_stop_requested", f"stop requested for run {run_id} ({run.process})",
-                   {"run_id": run_id, "process": run.process})
+    if not store.request_stop(run_id, actor=session.user.actor):  # it ended in between
+        raise HTTPException(409, f"Kørslen {run_id} kører ikke længere.")
     return RedirectResponse("/drift?udfoert=stoppet", status_code=303)
 
 

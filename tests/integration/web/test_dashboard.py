@@ -171,3 +171,17 @@ def test_a_month_begins_at_copenhagen_midnight(any_backend: QueueBackend) -> Non
     months, rates = Dashboard(any_backend).automation_per_month(datetime(2026, 12, 15, 12, tzinfo=COPENHAGEN))
     assert months[-2:] == ["2026-11", "2026-12"]
     assert rates == {"flex_wage": {"2026-11": 0.0, "2026-12": 100.0}}  # 23:30 in November: its manual item
+
+
+def test_a_stop_and_its_audit_event_commit_together(any_backend: QueueBackend) -> None:
+    store = RunStore(any_backend)
+    run = store.start("flex_wage", None, trigger="operator", started_by="drift")
+    store.start("flex_wage", "calculate", trigger="operator", started_by="drift", parent_id=run.id)
+    assert store.request_stop(run.id, actor="desk:drift") == 2  # the run and its running step
+    (event,) = [e for e in any_backend.events() if e.action == "run_stop_requested"]
+    assert event.actor == "desk:drift" and event.detail == {"run_id": run.id, "process": "flex_wage"}
+    store.update(run.id, {}, status="stopped")
+    for child in store.children(run.id):
+        store.update(child.id, {}, status="stopped")
+    assert store.request_stop(run.id, actor="desk:drift") == 0  # nothing running: nothing recorded
+    assert len([e for e in any_backend.events() if e.action == "run_stop_requested"]) == 1
