@@ -3,10 +3,10 @@
 Run from the checkout (needs Chromium at /usr/bin/chromium)::
 
     .venv/bin/python scripts/screenshots.py              # writes docs/screenshots/desk-*.png
-    .venv/bin/python scripts/screenshots.py --dashboard queue/robots.sqlite3   # and dashboard.png
+    .venv/bin/python scripts/screenshots.py --dashboard queue/robots.sqlite3   # and dashboard.png, audit-*.png
 
-The dashboard picture is taken on a copy of a database that ``robots demo`` has run on (real runs,
-real outcomes), with one operator added to the copy.
+The dashboard and audit pictures are taken on a copy of a database that ``robots demo`` has run on (real runs,
+real outcomes), with an operator and an auditor added to the copy.
 
 A throw-away SQLite database gets a desk's worth of sample manual items (robots.web.sample) and a
 caseworker; the desk is served in a thread and Chromium signs in, filters nothing, and takes the
@@ -56,11 +56,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--dashboard", type=Path, help="A database robots demo ran on: also take dashboard.png.")
+    parser.add_argument("--dashboard", type=Path,
+                        help="A database robots demo ran on: also take dashboard.png and audit-*.png.")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.dashboard:
-        dashboard(args.dashboard, args.out / "dashboard.png", args.chromium)
+        demo_pages(args.dashboard, args.out, args.chromium)
     with tempfile.TemporaryDirectory() as tmp:
         backend = connect(f"sqlite:///{Path(tmp) / 'desk.sqlite3'}")
         backend.upgrade()
@@ -90,11 +91,12 @@ def main() -> int:
     return 0
 
 
-def dashboard(source: Path, target: Path, chromium: str) -> None:
-    """The operator's dashboard on a copy of ``source`` (the demo's database is never changed)."""
+def demo_pages(source: Path, out: Path, chromium: str) -> None:
+    """The dashboard and the auditor's pages on a copy of ``source`` (the demo's database is never changed)."""
     import shutil
 
-    from robots import alerts
+    from robots import alerts, audit
+    from robots.queue.runs import RunStore
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "demo.sqlite3"
@@ -102,14 +104,22 @@ def dashboard(source: Path, target: Path, chromium: str) -> None:
         backend = connect(f"sqlite:///{copy}")
         backend.upgrade()
         users.add(backend, "drift", PASSWORD, ["operator"], [], "Driftsvagten")
+        users.add(backend, "revisor", PASSWORD, ["auditor"], [], "Rigsrevisionen")
         alerts.raise_alert(backend, "manual_rate", "flex_wage.citizens", "52 items went to manual in "
                            "flex_wage.citizens within 60 minutes (threshold 50).", alerts.AlertConfig())
+        audit.seal(backend)
+        flex_runs = RunStore(backend).list(process="flex_wage", limit=1)
+        pages = [("drift", "/drift", "dashboard.png"), ("revisor", "/revision", "audit-events.png")]
+        if flex_runs:
+            pages.append(("revisor", f"/revision/koersler/{flex_runs[0].id}", "audit-run.png"))
         with DeskServer(backend) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium)
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="da-DK")
-            sign_in(page, server.base_url, "drift", "/drift")
-            page.screenshot(path=str(target), full_page=True)
-            print(f"wrote {target}")
+            for name, path, picture in pages:
+                page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="da-DK")
+                sign_in(page, server.base_url, name, path)
+                page.screenshot(path=str(out / picture), full_page=picture == "dashboard.png")
+                print(f"wrote {out / picture}")
+                page.close()
             browser.close()
         backend.close()
 
