@@ -34,6 +34,9 @@ class Config(ProcessConfig):
     monthly_hours_divisor: Decimal = Field(Decimal("160.33"), gt=0)
     # The payroll searches that list the whole register for the leavers' run (every name has a vowel).
     leaver_search_terms: list[str] = Field(default_factory=lambda: list("aeiouyæøå"), min_length=1)
+    # A card the scan cannot read after its retries becomes an item the consumer reads again (with
+    # the queue's own retries); more than this many in one scan and payroll is down: the step fails.
+    max_unread_cards: int = Field(20, ge=0)
 
 
 PROCESS = Process(

@@ -15,7 +15,7 @@ from typing import Any
 from robots import timeutil
 from robots.cpr import mask
 from robots.queue import NewItem, WorkItem
-from robots.runtime import BusinessError, StepContext
+from robots.runtime import BusinessError, StepContext, TransientError
 from robots.systems import FormRejected, NotFound
 
 from . import LEAVERS, PROCESS, REQUESTS, Config
@@ -147,6 +147,7 @@ def produce_leavers(ctx: StepContext) -> Iterable[NewItem]:
     config: Config = ctx.config  # type: ignore[assignment]
     payroll = Payroll(ctx)
     seen: set[str] = set()
+    unread = 0
     for term in config.leaver_search_terms:
         for row in payroll.search(term):
             if row.employee_no in seen:
@@ -156,8 +157,16 @@ def produce_leavers(ctx: StepContext) -> Iterable[NewItem]:
                 leaving = payroll.leaving_date(row.employee_no)
             except NotInPayroll:
                 continue
-            except UnreadableCard as exc:  # a person looks at it: the consumer reads it again and says why
-                ctx.log.warning("employee card unreadable", employee_no=row.employee_no, error=mask(str(exc)))
+            except (UnreadableCard, TransientError) as exc:
+                # The consumer reads the card again (a transient failure with the queue's retries and
+                # backoff; an unreadable card goes to a person with the reason): one bad answer in a scan
+                # of the whole register does not throw the scan away.
+                if isinstance(exc, TransientError):
+                    unread += 1
+                    if unread > config.max_unread_cards:
+                        raise
+                ctx.log.warning("employee card not read in the scan", employee_no=row.employee_no,
+                                error=mask(str(exc)))
                 yield NewItem(f"leaver:{row.employee_no}", {"employee_no": row.employee_no, "name": row.name,
                                                               "leaving_date": None, "status": row.status})
                 continue
@@ -166,6 +175,7 @@ def produce_leavers(ctx: StepContext) -> Iterable[NewItem]:
                     "employee_no": row.employee_no, "name": row.name, "status": row.status,
                     "leaving_date": leaving.isoformat()})
     ctx.counts["employees_read"] = len(seen)
+    ctx.counts["cards_not_read"] = unread
 
 
 class _PeriodNotOpen(Exception):

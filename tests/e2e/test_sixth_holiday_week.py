@@ -237,3 +237,34 @@ def test_leavers_are_paid_with_the_final_pay_or_handed_over(robot_env, make_simu
     assert env.run(PROCESS, "pay_leavers").counts.get("done", 0) == 0
     assert len(sixth_week_lines(sims)) == len(lines)
     assert date(2024, 10, 8) == today  # the dates above assume the simulators' default day
+
+
+def test_cards_the_scan_cannot_read_are_read_again_by_the_consumer(robot_env, make_simulators) -> None:
+    """Two tries per card against a faulty payroll: the cards it could not read become items the
+    consumer reads again, so no leaver is missed and nobody else is paid; past the limit the step fails."""
+    sims = make_simulators(employees=100, seed=2)
+    env = start(robot_env, sims, config=CONFIG + "retry_attempts = 2\nmax_unread_cards = 100\n")
+    with sims.state.lock:
+        leavers = {e.employee_no for e in sims.state.employees.values() if e.leaving_date is not None}
+    sims.set_faults(FaultSettings.off().updated({**FAULTS, "error_rate": 0.1}))
+    produced = env.run(PROCESS, "produce_leavers")
+    sims.set_faults(FaultSettings.off())
+    unread = produced.counts["cards_not_read"]
+    assert produced.status == "succeeded" and unread > 0, produced.counts
+    items = {i.payload["employee_no"]: i for i in env.items(LEAVERS)}
+    undated = {no for no, i in items.items() if i.payload["leaving_date"] is None}
+    assert len(undated) == unread and all(items[no].reference == f"leaver:{no}" for no in undated)
+    assert set(items) >= leavers and set(items) - leavers <= undated  # nobody missed; extras only the unread
+
+    assert env.run(PROCESS, "pay_leavers").status == "succeeded" and env.unfinished(LEAVERS) == []
+    for no in set(items) - leavers:  # read again: not leaving, nothing registered
+        item = env.backend.get(items[no].id)
+        assert item.status is Status.DONE and item.output["outcome"] == "not_leaving"
+    assert not {p.employee_no for p in sixth_week_lines(sims)} - leavers
+
+    (env.root / "conf" / "processes" / f"{PROCESS}.toml").write_text(
+        CONFIG + "retry_attempts = 1\nmax_unread_cards = 0\n", encoding="utf-8")
+    sims.set_faults(FaultSettings.off().updated({**FAULTS, "error_rate": 0.5}))
+    failed = env.run(PROCESS, "produce_leavers")
+    sims.set_faults(FaultSettings.off())
+    assert failed.status == "failed", failed.counts  # payroll is down: the step says so, not a flood of items
