@@ -264,6 +264,15 @@ def send_post(cfg: PostChannel, title: str, body: str, backend: QueueBackend) ->
 
 
 # -- the rules -----------------------------------------------------------------------------------
+# Messages are in Danish: operations staff read them in mail and digital post.
+
+_RUN_ENDED = {"failed": "fejlede", "stopped": "blev stoppet"}
+
+
+def _da(value: float, spec: str) -> str:
+    """A number as Danish readers write it (decimal comma)."""
+    return format(value, spec).replace(".", ",")
+
 
 
 def after_run(backend: QueueBackend, run: RunRecord, config: AlertConfig | None = None) -> int | None:
@@ -273,7 +282,8 @@ def after_run(backend: QueueBackend, run: RunRecord, config: AlertConfig | None 
         return None
     if run.status in ("failed", "stopped"):
         return raise_alert(backend, "run_failed", run.process,
-                           f"Run {run.id} of {run.process} {run.status}: {run.stop_reason or 'no reason given'}",
+                           f"Kørsel {run.id} af {run.process} {_RUN_ENDED[run.status]}: "
+                           f"{run.stop_reason or 'ingen årsag angivet'}",
                            config)[0]
     if run.status == "succeeded":
         resolve(backend, "run_failed", run.process)
@@ -301,8 +311,8 @@ def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
             if age > spec.sla_seconds:
                 hours = age / 3600
                 raised.append(raise_alert(backend, "sla_breach", spec.name,
-                                          f"The oldest new item in {spec.name} has waited {hours:.1f} hours; "
-                                          f"the SLA is {spec.sla_seconds / 3600:g} hours.", config)[0])
+                                          f"Den ældste nye sag i {spec.name} har ventet {_da(hours, '.1f')} t; "
+                                          f"SLA er {_da(spec.sla_seconds / 3600, 'g')} t.", config)[0])
             else:
                 resolve(backend, "sla_breach", spec.name)
     rule = config.rules.manual_rate
@@ -313,8 +323,9 @@ def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
         for queue, n in counts.items():
             if n >= rule.max_items:
                 raised.append(raise_alert(backend, "manual_rate", queue,
-                                          f"{n} items went to manual in {queue} within {rule.window_minutes} "
-                                          f"minutes (threshold {rule.max_items}).", config)[0])
+                                          f"{n} sager gik til manuel behandling i {queue} inden for "
+                                          f"{rule.window_minutes} minutter (grænse {rule.max_items}).",
+                                          config)[0])
     return raised
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import logs
+from .. import logs, timeutil
 from ..paths import home
 from ..queue import QueueBackend
 from ..queue.runs import RunRecord, RunStore, new_run_id
@@ -45,7 +45,8 @@ class RunSummary:
             for key in SUMMED:
                 totals[key] += step.counts.get(key, 0)
             reasons.update(step.counts.get("manual_reasons", {}))
-        seconds = ((self.run.finished_at or self.run.heartbeat_at) - self.run.started_at).total_seconds()
+        # A run is summed just before it is closed: until then its length runs to now.
+        seconds = ((self.run.finished_at or timeutil.now()) - self.run.started_at).total_seconds()
         finished = totals["done"] + totals["manual"]
         return {**{k: totals[k] for k in SUMMED}, "manual_reasons": dict(reasons), "seconds": round(seconds, 3),
                 "finished": finished, "automation_rate": round(totals["done"] / finished, 4) if finished else None}

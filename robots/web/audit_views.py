@@ -39,6 +39,7 @@ ACTIONS = {
     "watch_list_added": "Sat på obslisten", "watch_list_removed": "Taget af obslisten",
     "credential_set": "Adgangskode gemt", "credential_read": "Adgangskode læst af robot",
     "credential_key_rotated": "Krypteringsnøgle skiftet", "file_deleted": "Fil slettet (opbevaring)",
+    "alert_raised": "Alarm rejst", "alert_acknowledged": "Alarm kvitteret", "alert_resolved": "Alarm afsluttet",
 }
 
 

@@ -29,3 +29,4 @@ def test_a_dead_system_raises_exactly_one_alert(robot_env, make_simulators, smtp
     assert first.run.id in alert.message
     (mail,) = inbox.messages
     assert mail["Subject"] == "[robots] run_failed: _template" and mail["To"] == "drift@test"
+    assert f"Kørsel {first.run.id} af _template fejlede: produce" in mail.get_content()  # in Danish, as sent

@@ -83,5 +83,8 @@ def test_sla_breach_and_manual_rate(store: QueueBackend, smtp_inbox: SmtpInbox) 
     (manual,) = alerts.check_queues(store, cfg)  # now: two items went to manual within the hour
     assert manual != sla
     assert [m["Subject"] for m in inbox.messages] == ["[robots] sla_breach: q.sla", "[robots] manual_rate: q.sla"]
+    assert [m.get_content().strip() for m in inbox.messages] == [
+        "Den ældste nye sag i q.sla har ventet 2,0 t; SLA er 1 t.",
+        "2 sager gik til manuel behandling i q.sla inden for 60 minutter (grænse 2)."]
     # At the real time the backlog is within its SLA again: that alert resolved itself.
     assert [a.rule for a in alerts.alerts(store, open_only=True)] == ["manual_rate"]

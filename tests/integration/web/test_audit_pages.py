@@ -148,6 +148,8 @@ def echo_run(env: Path, echo_backend: QueueBackend) -> Iterator[tuple[Desk, RunS
 def test_a_real_runs_page_shows_items_log_and_files(echo_run: tuple[Desk, RunSummary], tmp_path: Path) -> None:
     desk, summary = echo_run
     run = summary.run
+    # The run's length covers its steps (each a robocorp subprocess), not the moment it was summed.
+    assert run.counts["seconds"] >= max(s.counts["seconds"] for s in summary.steps) > 0
     auditor = desk.client("revisor")
     html = auditor.get(f"/revision/koersler/{run.id}").text
     for text in ("Sager i kørslen", "Til manuel behandling", "Færdig", "Log", "Artefakter", "work/log.html",
