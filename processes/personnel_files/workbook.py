@@ -17,11 +17,23 @@ from typing import Any
 from robots.cpr import mask
 from robots.queue import QueueBackend, Status, WorkItem
 from robots.timeutil import local, now
+from robots.web import case_views  # noqa: F401  (registers the Danish reason labels)
+from robots.web.cases import reason_label
+
+from . import PROCESS
 
 FINDING_KINDS = ("missing", "misfiled", "wrong_employee", "late_child_certificate", "uncertain")
-EMPLOYEE_COLUMNS = ("CPR (masked)", "Employee no.", "Name", "Organisation", "Position", "Status", "Manual reason",
-                    "Message", "Documents", "Required", *FINDING_KINDS, "Actions")
-FINDING_COLUMNS = ("CPR (masked)", "Employee no.", "Name", "Document", "Type", "Detail", "Action", "Status")
+# The workbook is read by HR staff: sheets, headings and statuses in Danish (the kinds' codes stay in the data).
+KIND_NAMES = {"missing": "Mangler", "misfiled": "Forkert journaliseret", "wrong_employee": "Anden medarbejder",
+              "late_child_certificate": "Sen børneattest", "uncertain": "Usikker"}
+EMPLOYEES_SHEET, ABOUT_SHEET = "Medarbejdere", "Om rapporten"
+EMPLOYEE_COLUMNS = ("CPR (maskeret)", "Medarbejdernr.", "Navn", "Organisation", "Stilling", "Status",
+                    "Manuel årsag", "Besked", "Dokumenter", "Krævede dokumenter",
+                    *(KIND_NAMES[k] for k in FINDING_KINDS), "Handlinger")
+FINDING_COLUMNS = ("CPR (maskeret)", "Medarbejdernr.", "Navn", "Dokument", "Type", "Detaljer", "Handling", "Status")
+STATUS_NAMES = {"ok": "i orden", "findings": "fund", "manual": "til en sagsbehandler", "done": "færdig",
+                "done_by_person": "afsluttet af en sagsbehandler", "with_person": "hos en sagsbehandler",
+                "new": "ikke kontrolleret endnu", "in_progress": "kontrolleres nu"}
 PAGE = 1000
 
 
@@ -50,10 +62,12 @@ def _assessment(backend: QueueBackend, item: WorkItem, name: str) -> dict[str, A
 def _status(item: WorkItem, data: dict[str, Any]) -> str:
     if item.status is Status.DONE:
         robot_finished = bool(item.output) and "findings" in item.output
-        return data.get("status", "done") if robot_finished else "done by a person"
-    if item.status is Status.MANUAL:
-        return "with a person"
-    return {"new": "not checked yet", "in_progress": "being checked"}.get(item.status.value, item.status.value)
+        code = data.get("status", "done") if robot_finished else "done_by_person"
+    elif item.status is Status.MANUAL:
+        code = "with_person"
+    else:
+        code = item.status.value
+    return STATUS_NAMES.get(code, code)
 
 
 def employee_rows(backend: QueueBackend, queue: str, assessment_file: str) -> list[dict[str, Any]]:
@@ -67,7 +81,7 @@ def employee_rows(backend: QueueBackend, queue: str, assessment_file: str) -> li
             "employee_no": str(data.get("employee_no") or item.payload.get("employee_no") or ""),
             "name": data.get("name", ""), "organisation": data.get("organisation", ""),
             "position": data.get("position", ""), "status": _status(item, data),
-            "manual_reason": item.manual_reason or "", "message": mask(item.error_message or ""),
+            "manual_reason": reason_label(PROCESS.name, item.manual_reason), "message": mask(item.error_message or ""),
             "documents": len(data.get("documents", [])), "required": ", ".join(data.get("required", [])),
             "findings": findings,
         })
@@ -99,8 +113,8 @@ def write_report(backend: QueueBackend, queue: str, path: Path, *, run_id: str =
         return ws
 
     widths = {0: 14, 2: 26, 3: 30, 5: 16, 6: 20, 7: 60, len(EMPLOYEE_COLUMNS) - 1: 60}
-    employees = sheet("Employees", EMPLOYEE_COLUMNS, widths)
-    per_kind = {kind: sheet(kind, FINDING_COLUMNS, {0: 14, 2: 26, 5: 60, 6: 40}) for kind in FINDING_KINDS}
+    employees = sheet(EMPLOYEES_SHEET, EMPLOYEE_COLUMNS, widths)
+    per_kind = {kind: sheet(KIND_NAMES[kind], FINDING_COLUMNS, {0: 14, 2: 26, 5: 60, 6: 40}) for kind in FINDING_KINDS}
     counts: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     for row in rows:
@@ -118,16 +132,16 @@ def write_report(backend: QueueBackend, queue: str, path: Path, *, run_id: str =
                 per_kind[kind].append([row["cpr"], row["employee_no"], row["name"], finding.get("doc_id", ""),
                                        finding.get("doc_type", ""), mask(finding.get("detail", "")),
                                        finding.get("action", ""), row["status"]])
-    about = book.create_sheet("About")
-    about.append(["Personnel-file document check: result workbook"])
-    about.append(["Run", run_id])
-    about.append(["Written", local(now()).strftime("%d.%m.%Y %H:%M")])
-    about.append(["Employees", len(rows)])
+    about = book.create_sheet(ABOUT_SHEET)
+    about.append(["Kontrol af personalesager: resultat"])
+    about.append(["Kørsel", run_id])
+    about.append(["Skrevet", local(now()).strftime("%d.%m.%Y %H:%M")])
+    about.append(["Medarbejdere", len(rows)])
     for status, n in sorted(statuses.items()):
         about.append([f"Status: {status}", n])
     for kind in FINDING_KINDS:
-        about.append([f"Findings: {kind}", counts.get(kind, 0)])
-    about.append(["CPR numbers are masked (DDMMYY-XXXX): this is an operational export."])
+        about.append([f"Fund: {KIND_NAMES[kind]}", counts.get(kind, 0)])
+    about.append(["CPR-numre er maskeret (DDMMÅÅ-XXXX): dette er et driftsudtræk."])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return {"employees": len(rows), "statuses": dict(statuses),

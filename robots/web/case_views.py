@@ -227,6 +227,52 @@ register(CaseView(
 
 # -- the other processes: generic facts, their Danish names ---------------------------------------
 
-for _process, _title in (("sixth_holiday_week", "6. ferieuge"), ("termination_letters", "Fratrædelsesbreve"),
-                         ("personnel_files", "Personalesager"), ("demo", "Demo")):
-    register(CaseView(_process, _title))
+SIXTH_WEEK_REASONS = {
+    "inactive": "Medarbejderen er ikke aktiv",
+    "late": "Anmodningen kom efter fristen",
+    "already_paid": "Allerede udbetalt",
+    "no_balance": "Ingen saldo på 6. ferieuge",
+    "exceeds_balance": "Flere timer end saldoen",
+    "earning_year_not_payable": "Optjeningsåret kan ikke udbetales",
+    "employee_mismatch": "Sagen og lønsystemet nævner ikke samme medarbejder",
+    "older_balance": "Saldo fra et ældre optjeningsår",
+    "final_pay_not_open": "Sidste løn er ikke åben endnu",
+    "payline_rejected": "Lønsystemet afviste lønlinjen",
+    "invalid_request": "Anmodningen kan ikke læses",
+    "case_not_found": "Sagen findes ikke længere",
+    "not_yet_payable": "Kan endnu ikke udbetales",
+    "unreadable_card": "Medarbejderkortet kan ikke læses",
+    "employee_not_found": "Medarbejderen findes ikke i lønsystemet",
+}
+
+TERMINATION_REASONS = {
+    "employee_left": "Medarbejderen er allerede fratrådt",
+    "requested_date_missing": "Ingen gyldig ønsket fratrædelsesdato",
+    "early_date": "Fratrædelsesdatoen er før varslet",
+    "before_start": "Fratrædelse før ansættelsen",
+    "other_leaving_date": "En anden fratrædelsesdato er registreret",
+    "cpr_mismatch": "CPR-nummeret stemmer ikke",
+    "personnel_file_missing": "Ingen personalesag i ESDH",
+    "case_not_found": "Sagen findes ikke længere",
+    "received_date_missing": "Ingen gyldig modtagelsesdato",
+    "payroll_rejected_date": "Lønsystemet afviste datoen",
+    "employee_not_found": "Medarbejderen findes ikke i lønsystemet",
+}
+
+PERSONNEL_FILE_REASONS = {
+    "wrong_employee": "Dokument om en anden medarbejder",
+    "unreadable_document": "Dokumentet kan ikke læses",
+    "uncertain_type": "Dokumenttypen er usikker",
+    "owner_unknown": "Uklart hvem dokumentet handler om",
+    "certificate_date_unclear": "Børneattestens dato er uklar",
+    "no_manager": "Ingen leder at bede om dokumentet",
+    "bad_input": "Listens række kan ikke bruges",
+    "bad_personnel_file": "Personalesagen kan ikke læses",
+    "no_personnel_file": "Ingen personalesag i ESDH",
+}
+
+for _process, _title, _reasons in (
+        ("sixth_holiday_week", "6. ferieuge", SIXTH_WEEK_REASONS),
+        ("termination_letters", "Fratrædelsesbreve", TERMINATION_REASONS),
+        ("personnel_files", "Personalesager", PERSONNEL_FILE_REASONS), ("demo", "Demo", {})):
+    register(CaseView(_process, _title, reasons=_reasons))

@@ -24,6 +24,7 @@ import pytest
 from openpyxl import load_workbook
 
 from processes.personnel_files.tasks import ASSESSMENT_FILE
+from processes.personnel_files.workbook import EMPLOYEES_SHEET, KIND_NAMES
 from robots.queue import Status
 from robots.queue.importer import import_file
 
@@ -137,10 +138,16 @@ def test_every_planted_problem_is_found_and_nothing_else(robot_env, make_simulat
     report_run = env.run(PROCESS, "report")
     assert report_run.status == "succeeded"
     book = load_workbook(report_run.counts["report"], read_only=True)
-    employees_sheet = list(book["Employees"].iter_rows(values_only=True))
+    employees_sheet = list(book[EMPLOYEES_SHEET].iter_rows(values_only=True))
     assert len(employees_sheet) == 1 + len(truth) + 1
     for kind in PROBLEMS:
-        assert len(list(book[kind].iter_rows(values_only=True))) == 1 + kinds[kind]
+        assert len(list(book[KIND_NAMES[kind]].iter_rows(values_only=True))) == 1 + kinds[kind]
+    # In Danish for HR staff: the status and the reason of each employee handed to a person.
+    header = employees_sheet[0]
+    status, reason = header.index("Status"), header.index("Manuel årsag")
+    with_person = [r for r in employees_sheet[1:] if r[status] == "hos en sagsbehandler"]
+    assert len(with_person) == 1 + kinds["wrong_employee"]  # the bad list row and the wrong-employee files
+    assert {r[reason] for r in with_person} == {"Listens række kan ikke bruges", "Dokument om en anden medarbejder"}
     cells = [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v]
     assert not [c for c in cells if re.search(r"\d{6}-?\d{4}", c)]
     assert any(re.search(r"\d{6}-XXXX", c) for c in cells)
