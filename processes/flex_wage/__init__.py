@@ -22,31 +22,31 @@ from .rules import Criteria, YearRates, month_add
 
 QUEUE = "flex_wage.citizens"
 
-# Every manual reason this process gives, with what it means for the caseworker. The criteria
-# (rules.CRITERIA) come first; the rest are data problems. The framework adds retries_exhausted
+# Every manual reason this process gives, with what it means for the caseworker (in Danish). The
+# criteria (rules.CRITERIA) come first; the rest are data problems. The framework adds retries_exhausted
 # and abandoned (the systems failed the item every time).
 MANUAL_REASONS: dict[str, str] = {
-    "watch_list": "on the caseworkers' watch list (obsliste): the robot did not look at the case",
-    "no_income": "no income reported to eIndkomst for the month yet",
-    "several_employers": "wage from more than one employer in the month",
-    "other_employer": "wage from an employer other than the registered flexjob employer",
-    "non_wage_income": "holiday pay, sickness or maternity benefit (or ferietillæg) in the month",
-    "correction": "a correction to an earlier month reported in the month",
-    "income_deviation": "the month's wage is far from the average of the previous months",
-    "subsidy_change": "the subsidy changes too much from last month",
-    "wage_ceiling": "wage + subsidy above the wage ceiling: the ceiling cut the subsidy",
-    "first_payment": "no subsidy registered before: a first payment",
-    "rates_missing": "no rates in conf for the payment month's year",
-    "income_malformed": "an eIndkomst line with an amount that is no whole number of øre",
-    "income_lookup_refused": "eIndkomst refused the look-up",
-    "citizen_not_found": "the case is not in the benefits system",
-    "citizen_mismatch": "the case in the benefits system has another CPR number than the item",
-    "cpr_malformed": "the benefits system lists the citizen with a malformed CPR number",
-    "benefits_amount_malformed": "an amount on the benefits card that is no amount",
-    "wage_ceiling_missing": "no wage ceiling (lønloft) on the benefits card",
-    "registered_differently": "another amount is already registered for the month",
-    "payment_month_closed": "the benefits system does not take payments for the month",
-    "payment_refused": "the benefits system refused the payment",
+    "watch_list": "borgeren står på obslisten: robotten har ikke behandlet sagen",
+    "no_income": "der er endnu ikke indberettet indkomst til eIndkomst for måneden",
+    "several_employers": "løn fra mere end én arbejdsgiver i måneden",
+    "other_employer": "løn fra en anden arbejdsgiver end fleksjobbets registrerede arbejdsgiver",
+    "non_wage_income": "feriepenge, sygedagpenge eller barselsdagpenge (eller ferietillæg) i måneden",
+    "correction": "en rettelse af en tidligere måned er indberettet i måneden",
+    "income_deviation": "månedens løn afviger meget fra gennemsnittet af de foregående måneder",
+    "subsidy_change": "tilskuddet ændrer sig for meget fra sidste måned",
+    "wage_ceiling": "løn + tilskud overstiger lønloftet: lønloftet nedsætter tilskuddet",
+    "first_payment": "første udbetaling: der er ikke registreret tilskud tidligere",
+    "rates_missing": "der er ingen satser i conf for udbetalingsmånedens år",
+    "income_malformed": "en linje i eIndkomst med et beløb, der ikke er et helt antal øre",
+    "income_lookup_refused": "eIndkomst afviste opslaget",
+    "citizen_not_found": "sagen findes ikke i ydelsessystemet",
+    "citizen_mismatch": "sagen i ydelsessystemet har et andet CPR-nummer end opgaven",
+    "cpr_malformed": "ydelsessystemet viser borgerens CPR-nummer i et forkert format",
+    "benefits_amount_malformed": "et beløb på borgerkortet i ydelsessystemet kan ikke læses som et beløb",
+    "wage_ceiling_missing": "intet lønloft på borgerkortet i ydelsessystemet",
+    "registered_differently": "der er allerede registreret et andet beløb for måneden",
+    "payment_month_closed": "ydelsessystemet tager ikke imod udbetalinger for måneden",
+    "payment_refused": "ydelsessystemet afviste udbetalingen",
 }
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 

@@ -34,16 +34,21 @@ CRITERIA = ("no_income", "several_employers", "other_employer", "non_wage_income
             "income_deviation", "subsidy_change", "wage_ceiling", "first_payment")
 
 NON_WAGE_FIELDS = {  # income-line field -> what a caseworker calls it
-    "holiday_pay_ore": "holiday pay (feriepenge)",
-    "sickness_benefit_ore": "sickness benefit (sygedagpenge)",
-    "maternity_benefit_ore": "maternity benefit (barselsdagpenge)",
+    "holiday_pay_ore": "feriepenge",
+    "sickness_benefit_ore": "sygedagpenge",
+    "maternity_benefit_ore": "barselsdagpenge",
 }
-HOLIDAY_ALLOWANCE = ("holiday_allowance_ore", "holiday allowance (ferietillæg)")
+HOLIDAY_ALLOWANCE = ("holiday_allowance_ore", "ferietillæg")
 
 
 def kr(ore: int) -> str:
     """12345678 -> '123.456,78 kr.' (as a caseworker reads an amount)."""
     return f"{ore_to_display(ore)} kr."
+
+
+def percent(value: Decimal) -> str:
+    """Decimal('66.7') -> '66,7 %' (decimal comma, as a caseworker reads a percentage)."""
+    return f"{value:f}".replace(".", ",") + " %"
 
 
 def _no_float(value: Any) -> Any:
@@ -230,14 +235,16 @@ class Calculation:
 @dataclass(frozen=True)
 class Hit:
     code: str
-    reason: str  # a sentence a caseworker understands, with the facts
+    reason: str  # a sentence a caseworker understands (in Danish), with the facts
 
 
 @dataclass(frozen=True)
 class Assessment:
     calculation: Calculation
     hits: list[Hit]
-    checks: dict[str, str] = field(default_factory=dict)  # criterion -> hit | ok | off | not applicable: why
+    # criterion -> hit | ok | off | off (would have hit) | not applicable: why. The status words are
+    # tokens the desk reads and shows in Danish (robots/web/case_views.py); "why" is Danish already.
+    checks: dict[str, str] = field(default_factory=dict)
 
     @property
     def simple(self) -> bool:
@@ -277,7 +284,8 @@ def subsidy(income_ore: int, rates: Rates, wage_ceiling_ore: int | None) -> Calc
 
 # -- the criteria ----------------------------------------------------------------------------------
 
-_COUNT = {2: "two", 3: "three", 4: "four", 5: "five"}
+_COUNT = {2: "to", 3: "tre", 4: "fire", 5: "fem"}
+NOT_APPLICABLE = "not applicable: "  # a status token (see Assessment.checks), followed by the Danish why
 
 
 def _employer(line: IncomeLine) -> str:
@@ -296,14 +304,14 @@ def _employers(facts: CaseFacts, current: list[IncomeLine]) -> tuple[Hit | None,
     several = None
     if len(by_cvr) > 1:
         parts = [f"{_employer(lines[0])} {kr(wage_income(lines))}" for lines in by_cvr.values()]
-        several = Hit("several_employers", f"{_COUNT.get(len(by_cvr), str(len(by_cvr)))} employers reported wage "
-                                           f"for {month}: {', '.join(parts)}")
+        several = Hit("several_employers", f"{_COUNT.get(len(by_cvr), str(len(by_cvr)))} arbejdsgivere har "
+                                           f"indberettet løn for {month}: {', '.join(parts)}")
     others = [lines[0] for cvr, lines in by_cvr.items() if cvr != facts.employer_cvr]
     other = None
     if others:
         names = ", ".join(_employer(line) for line in others)
-        other = Hit("other_employer", f"wage for {month} reported by {names}, which is not the registered flexjob "
-                                      f"employer {facts.employer_name} (CVR {facts.employer_cvr})")
+        other = Hit("other_employer", f"løn for {month} er indberettet af {names}, der ikke er fleksjobbets "
+                                      f"registrerede arbejdsgiver, {facts.employer_name} (CVR {facts.employer_cvr})")
     return several, other
 
 
@@ -311,11 +319,12 @@ def _non_wage(facts: CaseFacts, current: list[IncomeLine], setting: NonWageSwitc
     fields = dict(NON_WAGE_FIELDS)
     if setting.include_holiday_allowance:
         fields[HOLIDAY_ALLOWANCE[0]] = HOLIDAY_ALLOWANCE[1]
-    found = [f"{label} {kr(getattr(line, name))} from {line.employer_name}"
+    found = [f"{label} {kr(getattr(line, name))} fra {line.employer_name}"
              for line in current for name, label in fields.items() if getattr(line, name)]
     if not found:
         return None
-    return Hit("non_wage_income", f"payments other than wage reported for {facts.income_month}: {'; '.join(found)}")
+    return Hit("non_wage_income", f"der er indberettet andre ydelser end løn for {facts.income_month}: "
+                                  f"{'; '.join(found)}")
 
 
 def _corrections(facts: CaseFacts, current: list[IncomeLine]) -> Hit | None:
@@ -323,10 +332,10 @@ def _corrections(facts: CaseFacts, current: list[IncomeLine]) -> Hit | None:
     earlier = [line for line in current if line.period_end < first_day]
     if not earlier:
         return None
-    parts = [f"wage period {_period(line)} {kr(line.wage_ore)} from {line.employer_name} (line {line.line_id})"
+    parts = [f"lønperiode {_period(line)}, {kr(line.wage_ore)} fra {line.employer_name} (linje {line.line_id})"
              for line in earlier]
-    return Hit("correction", f"a correction to an earlier month is reported for {facts.income_month}: "
-                             f"{'; '.join(parts)}")
+    return Hit("correction", f"indberetningen for {facts.income_month} indeholder en rettelse af en tidligere "
+                             f"måned: {'; '.join(parts)}")
 
 
 def _deviation(facts: CaseFacts, income: int, setting: DeviationSwitch) -> tuple[Hit | None, str]:
@@ -334,34 +343,36 @@ def _deviation(facts: CaseFacts, income: int, setting: DeviationSwitch) -> tuple
     previous = {month: wage_income(facts.month_lines(month)) for month in months}
     if not all(previous.values()):
         missing = ", ".join(m for m, v in previous.items() if not v)
-        return None, f"not applicable: no income for {missing}, so no average of {setting.months} months"
+        return None, (f"{NOT_APPLICABLE}ingen indkomst for {missing}, så der kan ikke beregnes et gennemsnit af "
+                      f"de foregående {setting.months} måneder")
     total = sum(previous.values())
     n = len(months)
     # |L - avg| > max% × avg  <=>  |n·L - total| × 100 > max% × total   (exact, no division)
     if abs(n * income - total) * 100 <= setting.max_percent * total:
         return None, "ok"
     average = Decimal(total) / n
-    percent = (abs(Decimal(income) - average) * 100 / average).quantize(Decimal("0.1"))
-    direction = "above" if income > average else "below"
+    off_by = (abs(Decimal(income) - average) * 100 / average).quantize(Decimal("0.1"))
+    direction = "over" if income > average else "under"
     history = ", ".join(f"{m}: {kr(v)}" for m, v in previous.items())
-    return Hit("income_deviation", f"the wage for {facts.income_month}, {kr(income)}, is {percent} % {direction} the "
-                                   f"average of the previous {n} months, {kr(round_ore(average))} ({history}); "
-                                   f"the limit is {setting.max_percent} %"), "hit"
+    return Hit("income_deviation", f"lønnen for {facts.income_month}, {kr(income)}, ligger {percent(off_by)} "
+                                   f"{direction} gennemsnittet af de foregående {n} måneder, "
+                                   f"{kr(round_ore(average))} ({history}); grænsen er "
+                                   f"{percent(setting.max_percent)}"), "hit"
 
 
 def _change(facts: CaseFacts, amount: int, setting: ChangeSwitch) -> tuple[Hit | None, str]:
     last_month = month_add(facts.payment_month, -1)
     last = next((p for p in facts.payments if p.month == last_month), None)
     if last is None:
-        return None, f"not applicable: no subsidy registered for {last_month}"
+        return None, f"{NOT_APPLICABLE}intet tilskud registreret for {last_month}"
     limit = int(setting.max_change_kr * 100)
     change = amount - last.subsidy_ore
     if abs(change) <= limit:
         return None, "ok"
-    direction = "rises" if change > 0 else "falls"
-    return Hit("subsidy_change", f"the subsidy {direction} by {kr(abs(change))}: {kr(last.subsidy_ore)} for "
-                                 f"{last_month} (voucher {last.voucher_no}), {kr(amount)} for {facts.payment_month}; "
-                                 f"the limit is {kr(limit)}"), "hit"
+    direction = "stiger" if change > 0 else "falder"
+    return Hit("subsidy_change", f"tilskuddet {direction} med {kr(abs(change))}: {kr(last.subsidy_ore)} for "
+                                 f"{last_month} (bilag {last.voucher_no}), {kr(amount)} for {facts.payment_month}; "
+                                 f"grænsen er {kr(limit)}"), "hit"
 
 
 def assess(facts: CaseFacts, rates: Rates, criteria: Criteria) -> Assessment:
@@ -372,10 +383,10 @@ def assess(facts: CaseFacts, rates: Rates, criteria: Criteria) -> Assessment:
     found: dict[str, Hit | None] = dict.fromkeys(CRITERIA)
     notes: dict[str, str] = {}
     if not current:
-        found["no_income"] = Hit("no_income", f"no income is reported to eIndkomst for {facts.income_month} yet "
-                                              f"(the employers' deadline is the 10th)")
+        found["no_income"] = Hit("no_income", f"der er endnu ikke indberettet indkomst til eIndkomst for "
+                                              f"{facts.income_month} (arbejdsgivernes frist er den 10. i måneden)")
         for code in CRITERIA[1:-1]:
-            notes[code] = f"not applicable: no income for {facts.income_month}"
+            notes[code] = f"{NOT_APPLICABLE}ingen indkomst for {facts.income_month}"
     else:
         found["several_employers"], found["other_employer"] = _employers(facts, current)
         found["non_wage_income"] = _non_wage(facts, current, criteria.non_wage_income)
@@ -383,12 +394,12 @@ def assess(facts: CaseFacts, rates: Rates, criteria: Criteria) -> Assessment:
         found["income_deviation"], notes["income_deviation"] = _deviation(facts, income, criteria.income_deviation)
         found["subsidy_change"], notes["subsidy_change"] = _change(facts, calc.subsidy_ore, criteria.subsidy_change)
         if calc.ceiling_hit:
-            found["wage_ceiling"] = Hit("wage_ceiling", f"the wage {kr(income)} plus the subsidy "
-                                                        f"{kr(calc.subsidy_before_ceiling_ore)} is above the wage "
-                                                        f"ceiling of the position, {kr(facts.wage_ceiling_ore)}: the "
-                                                        f"ceiling cuts the subsidy to {kr(calc.subsidy_ore)}")
+            found["wage_ceiling"] = Hit("wage_ceiling", f"lønnen {kr(income)} plus tilskuddet "
+                                                        f"{kr(calc.subsidy_before_ceiling_ore)} overstiger stillingens "
+                                                        f"lønloft, {kr(facts.wage_ceiling_ore)}: lønloftet nedsætter "
+                                                        f"tilskuddet til {kr(calc.subsidy_ore)}")
     if not any(p.month < facts.payment_month for p in facts.payments):
-        found["first_payment"] = Hit("first_payment", f"first payment: no subsidy is registered before "
+        found["first_payment"] = Hit("first_payment", f"første udbetaling: der er ikke registreret tilskud før "
                                                       f"{facts.payment_month}")
     hits: list[Hit] = []
     checks: dict[str, str] = {}
@@ -405,12 +416,20 @@ def assess(facts: CaseFacts, rates: Rates, criteria: Criteria) -> Assessment:
 
 
 def manual_reason(hits: Sequence[Hit]) -> tuple[str, str]:
-    """The manual reason (the first criterion hit) and the sentence for the caseworker (all hits)."""
+    """The manual reason (the first criterion hit) and the sentence for the caseworker (all hits).
+
+    The other hits follow "Desuden:" each as a sentence of its own (their reasons may hold a ";");
+    their codes are not repeated: the desk shows every criterion's result next to the sentence.
+    """
     first, *others = hits
-    sentence = _full_stop(first.reason[:1].upper() + first.reason[1:])
+    sentence = _sentence(first.reason)
     if others:
-        sentence += " Also: " + _full_stop("; ".join(f"{h.code}: {h.reason}" for h in others))
+        sentence += " Desuden: " + " ".join(_sentence(h.reason) for h in others)
     return first.code, sentence
+
+
+def _sentence(text: str) -> str:
+    return _full_stop(text[:1].upper() + text[1:])
 
 
 def _full_stop(text: str) -> str:

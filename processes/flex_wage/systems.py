@@ -17,8 +17,12 @@ from robots.systems import ApiClient, LegacyWebApp, Screen, parse
 
 from .rules import IncomeLine, Payment, month_add
 
-AMOUNT_FIELDS = ("a_income_ore", "pension_own_ore", "pension_employer_ore", "holiday_pay_ore",
-                 "holiday_allowance_ore", "sickness_benefit_ore", "maternity_benefit_ore")
+AMOUNT_LABELS = {  # the API's amount field -> what a caseworker calls it
+    "a_income_ore": "A-indkomst", "pension_own_ore": "egen pension", "pension_employer_ore": "arbejdsgivers pension",
+    "holiday_pay_ore": "feriepenge", "holiday_allowance_ore": "ferietillæg", "sickness_benefit_ore": "sygedagpenge",
+    "maternity_benefit_ore": "barselsdagpenge",
+}
+AMOUNT_FIELDS = tuple(AMOUNT_LABELS)
 REGISTERED_TITLE = "Udbetaling registreret"
 
 
@@ -66,7 +70,7 @@ class Benefits(LegacyWebApp):
 
     def case(self, case_no: str) -> BenefitCase:
         """The citizen's card; BadData('citizen_not_found') when the system has no such case."""
-        return self.retry(lambda: self._case(case_no), what=f"benefits card {case_no}")
+        return self.retry(lambda: self._case(case_no), what=f"borgerkortet for {case_no}")
 
     def _case(self, case_no: str) -> BenefitCase:
         """The card, read once (for use inside a larger retried unit)."""
@@ -74,7 +78,7 @@ class Benefits(LegacyWebApp):
             screen = self.visit(f"citizens/{case_no}")
         except ApplicationError as exc:
             if exc.code == "http_404":
-                raise BadData("citizen_not_found", f"the benefits system has no case {case_no} "
+                raise BadData("citizen_not_found", f"ydelsessystemet har ingen sag {case_no} "
                                                    "(Siden findes ikke)") from None
             raise
         return read_case(case_no, screen)
@@ -95,23 +99,24 @@ class Benefits(LegacyWebApp):
                        "Fleksløntilskud (kr.)": parse.ore_to_kroner(subsidy_ore), "Bemærkning": note})
             screen = self.submit("Registrér")
             if screen.title != REGISTERED_TITLE:
-                raise ApplicationError("page_unexpected", f"benefits: after registering {case_no} {month} the "
-                                                          f"page shows {screen.title!r}")
+                raise ApplicationError("page_unexpected", f"ydelsessystemet: efter registreringen af {case_no} "
+                                                          f"{month} viser siden {screen.title!r}")
             receipt = screen.card()
             voucher = receipt.get("Bilagsnr.", "")
             if not voucher:
-                raise ApplicationError("page_unexpected", f"benefits: no Bilagsnr. on the receipt for {case_no}")
+                raise ApplicationError("page_unexpected", f"ydelsessystemet: kvitteringen for {case_no} har "
+                                                          "intet Bilagsnr.")
             return Payment(month, month_add(month, -1), income_ore, subsidy_ore, voucher), True
 
-        return self.retry(look_then_register, what=f"benefits payment {case_no} {month}")
+        return self.retry(look_then_register, what=f"udbetalingen for {case_no} {month}")
 
 
 def _kroner(text: str, what: str, case_no: str) -> int:
     try:
         return parse.kroner_to_ore(text)
     except ValueError:
-        raise BadData("benefits_amount_malformed", f"the benefits card of {case_no} shows {what} as {text!r}, "
-                                                   "which is not an amount") from None
+        raise BadData("benefits_amount_malformed", f"borgerkortet for {case_no} viser {what} som {text!r}, "
+                                                   "hvilket ikke er et beløb") from None
 
 
 def read_case(case_no: str, screen: Screen) -> BenefitCase:
@@ -120,20 +125,21 @@ def read_case(case_no: str, screen: Screen) -> BenefitCase:
     missing = [label for label in ("Sagsnr.", "CPR-nr.", "Arbejdsgivers CVR-nr.", "Lønloft (kr. pr. måned)")
                if label not in card]
     if missing:
-        raise ApplicationError("page_unexpected", f"benefits card {case_no} has no {', '.join(missing)}")
+        raise ApplicationError("page_unexpected", f"borgerkortet for {case_no} mangler {', '.join(missing)}")
     if not card["Lønloft (kr. pr. måned)"].strip():
-        raise BadData("wage_ceiling_missing", f"the benefits card of {case_no} has no wage ceiling (Lønloft)")
+        raise BadData("wage_ceiling_missing", f"borgerkortet for {case_no} har intet lønloft (Lønloft)")
     payments = tuple(
         Payment(month=row.get("Udbetalingsmåned", ""), income_month=row.get("Indkomstmåned", ""),
-                income_ore=_kroner(row.get("Beregningsgrundlag (kr.)", ""), "a payment's income", case_no),
-                subsidy_ore=_kroner(row.get("Tilskud (kr.)", ""), "a payment's subsidy", case_no),
+                income_ore=_kroner(row.get("Beregningsgrundlag (kr.)", ""), "beregningsgrundlaget for en udbetaling",
+                                   case_no),
+                subsidy_ore=_kroner(row.get("Tilskud (kr.)", ""), "tilskuddet for en udbetaling", case_no),
                 voucher_no=row.get("Bilagsnr.", ""))
         for row in screen.table("Udbetalinger").rows
     )
     return BenefitCase(
         case_no=card["Sagsnr."], cpr=card["CPR-nr."], employer_name=card.get("Arbejdsgiver", ""),
         employer_cvr=card["Arbejdsgivers CVR-nr."],
-        wage_ceiling_ore=_kroner(card["Lønloft (kr. pr. måned)"], "the wage ceiling", case_no), payments=payments,
+        wage_ceiling_ore=_kroner(card["Lønloft (kr. pr. måned)"], "lønloftet", case_no), payments=payments,
     )
 
 
@@ -151,9 +157,10 @@ class IncomeRegister(ApiClient):
 def _amount(raw: dict[str, Any], name: str) -> int:
     value = raw.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        problem = f"{name} = {value!r}, which is not a whole number of øre" if name in raw else f"no {name}"
-        raise BadData("income_malformed", f"eIndkomst line {raw.get('line_id', '?')} ({raw.get('month', '?')}, "
-                                          f"{raw.get('employer_name', '?')}, CVR {raw.get('cvr', '?')}) has {problem}")
+        field = f"{AMOUNT_LABELS[name]} ({name})"
+        problem = f"{field} er {value!r}, hvilket ikke er et helt antal øre" if name in raw else f"{field} mangler"
+        raise BadData("income_malformed", f"eIndkomst-linje {raw.get('line_id', '?')} ({raw.get('month', '?')}, "
+                                          f"{raw.get('employer_name', '?')}, CVR {raw.get('cvr', '?')}): {problem}")
     return value
 
 
@@ -163,8 +170,9 @@ def parse_income_line(raw: dict[str, Any]) -> IncomeLine:
         line_id, cvr, month = str(raw["line_id"]), str(raw["cvr"]), str(raw["month"])
         start, end = date.fromisoformat(raw["period_start"]), date.fromisoformat(raw["period_end"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadData("income_malformed", f"eIndkomst line {raw.get('line_id', '?')} for {raw.get('month', '?')} "
-                                          f"has no readable line id, CVR, month or wage period ({exc})") from None
+        raise BadData("income_malformed", f"eIndkomst-linje {raw.get('line_id', '?')} for {raw.get('month', '?')} "
+                                          f"har ikke et læsbart linje-id, CVR-nummer, måned eller lønperiode "
+                                          f"({exc})") from None
     amounts = {name: _amount(raw, name) for name in AMOUNT_FIELDS}
     return IncomeLine(line_id=line_id, cvr=cvr, employer_name=str(raw.get("employer_name", "")), month=month,
                       period_start=start, period_end=end, **amounts)

@@ -44,31 +44,31 @@ def calculate(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
     try:
         cpr = normalise(cpr)
     except ValueError:
-        raise BusinessError("cpr_malformed", f"Case {case_no}: the benefits system lists the citizen with a CPR "
-                                             "number that is not DDMMYY-SSSS; the robot cannot look it up.") from None
+        raise BusinessError("cpr_malformed", f"Sag {case_no}: ydelsessystemet viser borgerens CPR-nummer i et andet "
+                                             "format end DDMMÅÅ-XXXX; robotten kan ikke slå borgeren op.") from None
     entry = watchlist.get(ctx.backend, cpr)  # before any look-up in the systems
     if entry is not None:
-        raise BusinessError("watch_list", f"Case {case_no} is on the watch list since {show(entry.added_at)} "
-                                          f"({entry.added_by}: {entry.reason}); the robot did not look at it.")
+        raise BusinessError("watch_list", f"Sag {case_no}: borgeren står på obslisten siden {show(entry.added_at)} "
+                                          f"({entry.added_by}: {entry.reason}); robotten har ikke behandlet sagen.")
     rates = rates_for(int(pay_month[:4]), config.rates)
     if rates is None:
         year = pay_month[:4]
-        raise BusinessError("rates_missing", f"There are no flex wage rates for {year} in "
-                                             f"conf/processes/flex_wage.toml ([rates.{year}]): the subsidy of case "
-                                             f"{case_no} for {pay_month} cannot be computed.")
+        raise BusinessError("rates_missing", f"Sag {case_no}: der er ingen satser for fleksløntilskud for {year} i "
+                                             f"conf/processes/flex_wage.toml ([rates.{year}]), så tilskuddet for "
+                                             f"{pay_month} kan ikke beregnes.")
     benefits = Benefits(ctx)
     first = month_add(month, -config.criteria.income_deviation.months)  # the months the average needs
     try:
         case = benefits.case(case_no)
         if case.cpr.replace("-", "") != cpr.replace("-", ""):
-            raise BadData("citizen_mismatch", f"case {case_no} in the benefits system belongs to another CPR "
-                                              "number than the one queued for it")
+            raise BadData("citizen_mismatch", "sagen i ydelsessystemet har et andet CPR-nummer end det, "
+                                              "robotten fik med opgaven")
         lines = IncomeRegister(ctx).lines(cpr, first, month)
     except BadData as exc:
-        raise BusinessError(exc.code, f"Case {case_no}: {exc.message}.") from None
+        raise BusinessError(exc.code, f"Sag {case_no}: {exc.message}.") from None
     except ApiRejected as exc:  # eIndkomst refused the question itself (not a hiccup: retrying won't help)
-        raise BusinessError("income_lookup_refused", f"Case {case_no}: eIndkomst refused the income look-up for "
-                                                     f"{first}..{month} (HTTP {exc.status} {exc.code}: "
+        raise BusinessError("income_lookup_refused", f"Sag {case_no}: eIndkomst afviste opslaget af indkomsten for "
+                                                     f"{first} til {month} (HTTP {exc.status} {exc.code}: "
                                                      f"{exc.message}).") from None
     facts = CaseFacts(case_no=case_no, income_month=month, employer_cvr=case.employer_cvr,
                       employer_name=case.employer_name, wage_ceiling_ore=case.wage_ceiling_ore,
@@ -77,13 +77,14 @@ def calculate(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
     record = calculation_record(facts, rates, assessment)
     if assessment.hits:
         code, sentence = manual_reason(assessment.hits)
-        _to_caseworker(ctx, record, code, f"Case {case_no}: {sentence}")
+        _to_caseworker(ctx, record, code, f"Sag {case_no}: {sentence}")
     amount = assessment.calculation.subsidy_ore
     payment, made = _register(ctx, benefits, case, pay_month, assessment, config.payment_note, record)
     if not made and payment.subsidy_ore != amount:
         _to_caseworker(ctx, record, "registered_differently",
-                       f"Case {case_no}: {kr(payment.subsidy_ore)} is already registered for {pay_month} (voucher "
-                       f"{payment.voucher_no}), but the robot computes {kr(amount)}; the robot changed nothing.")
+                       f"Sag {case_no}: der er allerede registreret {kr(payment.subsidy_ore)} for {pay_month} "
+                       f"(bilag {payment.voucher_no}), men robotten beregner {kr(amount)}; robotten har ikke "
+                       f"ændret noget.")
     ctx.log.info("subsidy registered" if made else "subsidy was already registered", case_no=case_no,
                  month=pay_month, subsidy_ore=payment.subsidy_ore, voucher=payment.voucher_no)
     return {**record, "outcome": "registered" if made else "already_registered", "payment": payment.to_dict()}
@@ -101,11 +102,11 @@ def _register(ctx: StepContext, benefits: Benefits, case: BenefitCase, pay_month
             if existing is not None:
                 return existing, False
             _to_caseworker(ctx, record, "payment_month_closed",
-                           f"Case {case.case_no}: the benefits system does not take a payment for {pay_month} "
-                           f"(Fejl 217: only last, this and next month are open).")
+                           f"Sag {case.case_no}: ydelsessystemet tager ikke imod en udbetaling for {pay_month} "
+                           f"(Fejl 217: kun sidste, denne og næste måned er åbne).")
         _to_caseworker(ctx, record, "payment_refused",
-                       f"Case {case.case_no}: the benefits system refused the subsidy {kr(calc.subsidy_ore)} on "
-                       f"the wage {kr(calc.income_ore)} for {pay_month} (Fejl {exc.code}: {exc.text}).")
+                       f"Sag {case.case_no}: ydelsessystemet afviste tilskuddet {kr(calc.subsidy_ore)} for "
+                       f"{pay_month}, beregnet ud fra lønnen {kr(calc.income_ore)} (Fejl {exc.code}: {exc.text}).")
 
 
 def _to_caseworker(ctx: StepContext, record: dict[str, Any], code: str, sentence: str) -> NoReturn:

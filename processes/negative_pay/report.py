@@ -10,7 +10,9 @@ organisation and period"). The cases come from the queue: one item per employee,
   the invoice (its number is shown), "marked for invoice" until the nightly step has made it;
 - manual: with a caseworker, with the reason; resolved / cancelled: what the caseworker did.
 
-The workbook is an operational export: CPR numbers are masked (DDMMYY-XXXX).
+The workbook is read by payroll staff, so its sheets ("Sager", "Oversigt", "Rapport"), headings,
+statuses and reasons are in Danish; the reasons are the caseworker desk's labels of the reason codes
+(the codes stay in the queue). It is an operational export: CPR numbers are masked (DDMMYY-XXXX).
 """
 
 from __future__ import annotations
@@ -31,15 +33,25 @@ from openpyxl.worksheet.worksheet import Worksheet
 from robots.cpr import mask
 from robots.queue import QueueBackend, Status, WorkItem
 from robots.timeutil import local, now
+from robots.web import case_views  # noqa: F401  (registers the Danish reason labels)
+from robots.web.cases import reason_label
 
-from . import CASES, INVOICES
+from . import CASES, INVOICES, PROCESS
 
 PENDING, CARRIED_FORWARD, MARKED_FOR_INVOICE, INVOICED = "pending", "carried_forward", "marked_for_invoice", "invoiced"
 MANUAL, RESOLVED, CANCELLED = "manual", "resolved", "cancelled"
-STATUS_TEXT = {PENDING: "Pending", CARRIED_FORWARD: "Carried forward", MARKED_FOR_INVOICE: "Marked for invoice",
-               INVOICED: "Invoiced", MANUAL: "Manual", RESOLVED: "Resolved by caseworker", CANCELLED: "Cancelled"}
-KIND_TEXT = {"net_pay": "Negative net pay", "holiday_pay": "Negative holiday pay"}
-PAY_TYPE_TEXT = {"monthly": "Monthly", "hourly": "Hourly"}
+# What payroll staff read (the keys are the statuses' and kinds' codes).
+STATUS_TEXT = {PENDING: "Afventer", CARRIED_FORWARD: "Overført til næste løn",
+               MARKED_FOR_INVOICE: "Markeret til faktura", INVOICED: "Faktureret", MANUAL: "Manuel behandling",
+               RESOLVED: "Løst af sagsbehandler", CANCELLED: "Annulleret"}
+KIND_TEXT = {"net_pay": "Negativ nettoløn", "holiday_pay": "Negative feriepenge"}
+PAY_TYPE_TEXT = {"monthly": "Månedsløn", "hourly": "Timeløn"}
+# The robot's own decisions (the desk's labels cover the reasons a case goes to a caseworker for) and what a
+# caseworker decided (the item's resolution).
+DECISION_TEXT = {"simple": "Under beløbsgrænsen og ikke negativ ved forrige lønkørsel", "left": "Fratrådt",
+                 "no_future_pay": "Ingen fremtidig løn", "caseworker": "Afgjort af sagsbehandler"}
+RESOLUTION_TEXT = {"done": "Løst manuelt", "cancelled": "Annulleret af sagsbehandler"}
+INVOICE_PREFIX, INVOICE_CANCELLED = "invoice: ", "invoice cancelled"
 KRONER = '#,##0.00 "kr.";-#,##0.00 "kr."'
 DATE = "dd-mm-yyyy"
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -84,10 +96,22 @@ def case_status(case: WorkItem, invoice: WorkItem | None) -> tuple[str, str]:
     if invoice is None or invoice.status in (Status.NEW, Status.IN_PROGRESS):
         return MARKED_FOR_INVOICE, (case.output or {}).get("code", "")
     if invoice.status is Status.MANUAL:
-        return MANUAL, f"invoice: {invoice.manual_reason or ''}"
+        return MANUAL, f"{INVOICE_PREFIX}{invoice.manual_reason or ''}"
     if invoice.status is Status.CANCELLED:
-        return CANCELLED, "invoice cancelled"
+        return CANCELLED, INVOICE_CANCELLED
     return INVOICED, (case.output or {}).get("code", "")
+
+
+def reason_text(reason: str) -> str:
+    """A case's reason (a code from case_status) as payroll staff read it: the desk's Danish label."""
+    if not reason:
+        return ""
+    if reason == INVOICE_CANCELLED:
+        return "Fakturaen er annulleret"
+    if reason.startswith(INVOICE_PREFIX):
+        inner = reason_text(reason.removeprefix(INVOICE_PREFIX))
+        return f"Faktura: {inner}" if inner else "Faktura"
+    return DECISION_TEXT.get(reason) or RESOLUTION_TEXT.get(reason) or reason_label(PROCESS.name, reason)
 
 
 def collect_cases(backend: QueueBackend, date_from: date, date_to: date, *, org: str | None = None,
@@ -145,17 +169,18 @@ def _sheet(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
     ws.auto_filter.ref = ws.dimensions
 
 
-CASE_HEADERS = ["Run", "Run type", "Pay period", "Run date", "Employee no.", "CPR (masked)", "Name", "Org. code",
-                "Organisation", "Pay type", "Kind", "Amount (kr.)", "Status", "Reason", "Invoice no.", "Due date",
-                "Last change"]
+CASES_SHEET, SUMMARY_SHEET, REPORT_SHEET = "Sager", "Oversigt", "Rapport"
+CASE_HEADERS = ["Lønkørsel", "Kørselstype", "Lønperiode", "Kørselsdato", "Medarbejdernr.", "CPR (maskeret)", "Navn",
+                "Org.kode", "Organisation", "Lønform", "Art", "Beløb (kr.)", "Status", "Årsag", "Fakturanr.",
+                "Forfaldsdato", "Senest ændret"]
 
 
 def _case_rows(cases: Sequence[Case]) -> Iterable[list[Any]]:
     for c in cases:
-        yield [c.run_id, "Ordinary" if c.run_kind == "ordinary" else "Aperiodic", c.period, c.run_date,
+        yield [c.run_id, "Ordinær" if c.run_kind == "ordinary" else "Aperiodisk", c.period, c.run_date,
                c.employee_no, c.cpr_masked, c.name, c.org_code, c.organisation.removeprefix(f"{c.org_code} "),
                PAY_TYPE_TEXT.get(c.pay_type, c.pay_type), KIND_TEXT.get(c.kind, c.kind), _kroner(c.amount_ore),
-               STATUS_TEXT.get(c.status, c.status), c.reason, c.invoice_no, c.due_date,
+               STATUS_TEXT.get(c.status, c.status), reason_text(c.reason), c.invoice_no, c.due_date,
                local(c.updated_at).strftime("%d-%m-%Y %H:%M")]  # type: ignore[union-attr]
 
 
@@ -186,28 +211,28 @@ def _summary_rows(rows: Sequence[dict[str, Any]]) -> Iterable[list[Any]]:
         total["amount_ore"] += r["amount_ore"]
         total["by_status"].update(r["by_status"])
         total["amount_by_status"].update(r["amount_by_status"])
-    yield ["Total", "", "", total["cases"], _kroner(total["amount_ore"]),
+    yield ["I alt", "", "", total["cases"], _kroner(total["amount_ore"]),
            *(total["by_status"][s] for s in STATUS_TEXT), *(_kroner(total["amount_by_status"][s]) for s in STATUS_TEXT)]
 
 
-SUMMARY_HEADERS = ["Org. code", "Organisation", "Pay type", "Cases", "Amount (kr.)",
+SUMMARY_HEADERS = ["Org.kode", "Organisation", "Lønform", "Sager", "Beløb (kr.)",
                    *STATUS_TEXT.values(), *(f"{text} (kr.)" for text in STATUS_TEXT.values())]
 
 
 def build_workbook(cases: Sequence[Case], parameters: dict[str, str]) -> Workbook:
-    """Sheets "Cases" (one row per case), "Summary" (per organisation and pay type) and "Report" (the filters)."""
+    """Sheets "Sager" (one row per case), "Oversigt" (per organisation and pay type) and "Rapport" (the filters)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Cases"
+    ws.title = CASES_SHEET
     _sheet(ws, CASE_HEADERS, _case_rows(cases), {3: DATE, 11: KRONER, 15: DATE})
     rows = summary(cases)
     n = len(STATUS_TEXT)
-    _sheet(wb.create_sheet("Summary"), SUMMARY_HEADERS, _summary_rows(rows),
+    _sheet(wb.create_sheet(SUMMARY_SHEET), SUMMARY_HEADERS, _summary_rows(rows),
            {4: KRONER, **{5 + n + i: KRONER for i in range(n)}})
-    summary_ws = wb["Summary"]
+    summary_ws = wb[SUMMARY_SHEET]
     for cell in summary_ws[summary_ws.max_row]:
         cell.font = Font(bold=True)
-    _sheet(wb.create_sheet("Report"), ["Setting", "Value"], list(parameters.items()), {})
+    _sheet(wb.create_sheet(REPORT_SHEET), ["Oplysning", "Værdi"], list(parameters.items()), {})
     return wb
 
 
@@ -229,11 +254,11 @@ def write_report(backend: QueueBackend, path: Path, date_from: date, date_to: da
     if date_from > date_to:
         raise ValueError(f"the period is empty: from {date_from:%d-%m-%Y} is after to {date_to:%d-%m-%Y}")
     cases = collect_cases(backend, date_from, date_to, org=org, pay_type=pay_type)
-    parameters = {"Report": "Negative pay overview", "Run dates from": f"{date_from:%d-%m-%Y}",
-                  "Run dates to": f"{date_to:%d-%m-%Y}", "Organisation": org or "all",
-                  "Pay type": PAY_TYPE_TEXT.get(pay_type or "", "all"), "Cases": str(len(cases)),
-                  "Created": local(now()).strftime("%d-%m-%Y %H:%M"),  # type: ignore[union-attr]
-                  "Note": "CPR numbers are masked (DDMMYY-XXXX); amounts are negative results in kroner."}
+    parameters = {"Rapport": "Oversigt over negativ løn", "Kørselsdato fra": f"{date_from:%d-%m-%Y}",
+                  "Kørselsdato til": f"{date_to:%d-%m-%Y}", "Organisation": org or "alle",
+                  "Lønform": PAY_TYPE_TEXT.get(pay_type or "", "alle"), "Sager": str(len(cases)),
+                  "Dannet": local(now()).strftime("%d-%m-%Y %H:%M"),  # type: ignore[union-attr]
+                  "Bemærk": "CPR-numre er maskeret (DDMMÅÅ-XXXX); beløbene er negative resultater i kroner."}
     path.parent.mkdir(parents=True, exist_ok=True)
     build_workbook(cases, parameters).save(path)
     counts = Counter(c.status for c in cases)
@@ -241,5 +266,5 @@ def write_report(backend: QueueBackend, path: Path, date_from: date, date_to: da
                         sum(c.amount_ore or 0 for c in cases))
 
 
-__all__ = ["STATUS_TEXT", "Case", "ReportResult", "build_workbook", "case_status", "collect_cases", "summary",
-           "write_report"]
+__all__ = ["CASES_SHEET", "REPORT_SHEET", "STATUS_TEXT", "SUMMARY_SHEET", "Case", "ReportResult", "build_workbook",
+           "case_status", "collect_cases", "reason_text", "summary", "write_report"]

@@ -23,7 +23,8 @@ from robots.systems.parse import ore_to_display
 
 NET_PAY, HOLIDAY_PAY = "net_pay", "holiday_pay"
 KINDS = (NET_PAY, HOLIDAY_PAY)
-KIND_TEXT = {NET_PAY: "negative net pay", HOLIDAY_PAY: "negative holiday pay"}
+# How the sentences for caseworkers name the kinds (in Danish, as the caseworker desk is).
+KIND_TEXT = {NET_PAY: "negativ nettoløn", HOLIDAY_PAY: "negative feriepenge"}
 CARRY_FORWARD, INVOICE, MANUAL = "carry_forward", "invoice", "manual"
 MAX_INVOICE_LINES = 10  # the debtor system's invoice form has ten lines
 ORDINARY, APERIODIC = "ordinary", "aperiodic"
@@ -114,35 +115,69 @@ def has_future_pay(facts: CaseFacts) -> bool:
 
 
 def decide(facts: CaseFacts, policy: Policy) -> Decision:
-    """Carry forward, invoice, or a caseworker decides (with the policy branch as the code)."""
-    who = f"Employee {facts.employee_no}"
-    what = f"{KIND_TEXT[facts.kind]} of {kroner(facts.amount_ore)} in run {facts.run_id}"
+    """Carry forward, invoice, or a caseworker decides (with the policy branch as the code).
+
+    The reason is a Danish sentence for the caseworker desk; the code stays an identifier.
+    """
+    who = f"Medarbejder {facts.employee_no}"
+    what = f"{KIND_TEXT[facts.kind]} på {kroner(facts.amount_ore)} ved lønkørsel {facts.run_id}"
+    limit = kroner(policy.carry_forward_max_ore)
     if facts.amount_ore >= 0:
         return Decision(MANUAL, "not_negative",
-                        f"{who}: the result list shows {ore_to_display(facts.amount_ore)} kr. as "
-                        f"{KIND_TEXT[facts.kind]} in run {facts.run_id}, which is not a negative amount; "
-                        f"check the run's result list.")
+                        f"{who}: resultatlisten for lønkørsel {facts.run_id} viser "
+                        f"{ore_to_display(facts.amount_ore)} kr. som {KIND_TEXT[facts.kind]}, men beløbet er "
+                        f"ikke negativt; kontrollér lønkørslens resultatliste.")
     if facts.left:
-        return Decision(INVOICE, "left", f"{who} has left: {what} is claimed back by invoice.")
+        return Decision(INVOICE, "left", f"{who} er fratrådt: {what} opkræves med faktura.")
     if not has_future_pay(facts):
         return Decision(INVOICE, "no_future_pay",
-                        f"{who} leaves on {facts.leaving_date:%d.%m.%Y}, before the next pay period "
-                        f"({facts.next_pay_period_start:%m.%Y}): {what} is claimed back by invoice.")
+                        f"{who} har fratrædelsesdato {facts.leaving_date:%d.%m.%Y}, før næste lønperiode "
+                        f"({facts.next_pay_period_start:%m.%Y}): {what} opkræves med faktura.")
     if facts.kind == HOLIDAY_PAY:
         return Decision(MANUAL, "negative_holiday_pay",
-                        f"{who} is still employed and has {what}: holiday pay cannot be set off against "
-                        f"future pay (ferieloven), so a caseworker decides how to recover it.")
+                        f"{who} er stadig ansat og har {what}. Feriepenge kan ikke modregnes i fremtidig løn "
+                        f"(ferieloven), så en sagsbehandler afgør, hvordan beløbet skal betales tilbage.")
     if facts.negative_in_previous_run:
         return Decision(MANUAL, "recurring",
-                        f"{who} has {what} and was negative in the previous run {facts.previous_run_id} "
-                        f"too: a recurring negative is not carried forward again without a caseworker.")
+                        f"{who} har {what} og var også negativ ved forrige lønkørsel {facts.previous_run_id}. "
+                        f"Et negativt beløb, der gentager sig, overføres ikke igen til næste løn uden en "
+                        f"sagsbehandler.")
     if -facts.amount_ore > policy.carry_forward_max_ore:
         return Decision(MANUAL, "large_amount",
-                        f"{who} has {what}, above the {kroner(policy.carry_forward_max_ore)} that may be "
-                        f"carried forward: a caseworker decides between carrying it forward and an invoice.")
+                        f"{who} har {what}, hvilket er over grænsen på {limit} for overførsel til næste løn. "
+                        f"En sagsbehandler afgør, om beløbet overføres til næste løn eller opkræves med faktura.")
     return Decision(CARRY_FORWARD, "simple",
-                    f"{who} is still employed and has {what} (at most {kroner(policy.carry_forward_max_ore)}, "
-                    f"not negative in the previous run): carried forward to the next run.")
+                    f"{who} er stadig ansat og har {what} (højst {limit}, ikke negativ ved forrige "
+                    f"lønkørsel): beløbet overføres til næste løn.")
+
+
+def decide_as_told(facts: CaseFacts, chosen: str, robot: Decision) -> Decision:
+    """A caseworker's decision from the desk (``invoice`` or ``carry_forward``), checked against the law.
+
+    The caseworker overrules the policy (a recurring negative, a large amount, negative holiday pay to
+    invoice), not the law: nothing is carried forward into holiday pay (ferieloven) nor past the last
+    pay. A result that is no longer negative stays with a person whatever was chosen.
+    """
+    who = f"Medarbejder {facts.employee_no}"
+    what = f"{KIND_TEXT[facts.kind]} på {kroner(facts.amount_ore)} ved lønkørsel {facts.run_id}"
+    if robot.code == "not_negative":
+        return robot
+    if chosen == INVOICE:
+        return Decision(INVOICE, "caseworker", f"{who}: en sagsbehandler har besluttet, at {what} opkræves med "
+                                               f"faktura.")
+    if chosen != CARRY_FORWARD:
+        raise ValueError(f"not a decision a caseworker can send back: {chosen!r} (invoice or carry_forward)")
+    if facts.kind == HOLIDAY_PAY:
+        return Decision(MANUAL, "carry_forward_refused",
+                        f"{who}: en sagsbehandler valgte at overføre {what} til næste løn, men feriepenge kan ikke "
+                        f"modregnes i fremtidig løn (ferieloven). Vælg faktura, eller behandl sagen manuelt.")
+    if not has_future_pay(facts):
+        return Decision(MANUAL, "carry_forward_refused",
+                        f"{who}: en sagsbehandler valgte at overføre {what} til næste løn, men der er ingen "
+                        f"fremtidig løn at modregne i (fratrådt eller fratræder før næste lønperiode). Vælg "
+                        f"faktura, eller behandl sagen manuelt.")
+    return Decision(CARRY_FORWARD, "caseworker", f"{who}: en sagsbehandler har besluttet, at {what} overføres "
+                                                 f"til næste løn.")
 
 
 # -- the invoice -----------------------------------------------------------------------------------
@@ -183,17 +218,18 @@ def invoice_lines(elements: Sequence[PayElement]) -> list[InvoiceLine]:
 
 
 def invoice_problem(lines: Sequence[InvoiceLine], amount_ore: int) -> str | None:
-    """Why these lines cannot be the invoice for a negative result of ``amount_ore``; None when they can."""
+    """Why these lines cannot be the invoice for a negative result of ``amount_ore`` (a Danish clause for the
+    caseworker); None when they can."""
     total = sum(line.amount_ore for line in lines)
     if amount_ore >= 0:
-        return f"the amount {ore_to_display(amount_ore)} kr. is not negative, so there is nothing to claim"
+        return f"beløbet {ore_to_display(amount_ore)} kr. er ikke negativt, så der er intet at opkræve"
     if not lines:
-        return "the result has no pay element lines to put on the invoice"
+        return "resultatet har ingen løndele, der kan stå på fakturaen"
     if total != -amount_ore:
-        return (f"the pay element lines add up to {ore_to_display(-total)} kr., "
-                f"not the negative amount {ore_to_display(amount_ore)} kr.")
+        return (f"løndelene giver tilsammen {ore_to_display(-total)} kr., "
+                f"ikke det negative beløb {ore_to_display(amount_ore)} kr.")
     if len(lines) > MAX_INVOICE_LINES:
-        return f"the claim has {len(lines)} lines; the debtor system takes at most {MAX_INVOICE_LINES}"
+        return f"kravet har {len(lines)} linjer, og debitorsystemet tager højst {MAX_INVOICE_LINES}"
     return None
 
 
@@ -204,6 +240,6 @@ def due_date(today: date, days: int) -> date:
 
 __all__ = [
     "CARRY_FORWARD", "HOLIDAY_PAY", "INVOICE", "KINDS", "MANUAL", "NET_PAY", "CaseFacts", "Decision",
-    "InvoiceLine", "PayElement", "Policy", "RunInfo", "decide", "due_date", "has_future_pay", "invoice_lines",
-    "invoice_problem", "invoice_reference", "kroner", "next_pay_period_start", "previous_ordinary_run",
+    "InvoiceLine", "PayElement", "Policy", "RunInfo", "decide", "decide_as_told", "due_date", "has_future_pay",
+    "invoice_lines", "invoice_problem", "invoice_reference", "kroner", "next_pay_period_start", "previous_ordinary_run",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from robots.cpr import mask
 from robots.runtime import ApplicationError, TransientError
 from robots.systems import FormRejected, LegacyWebApp, parse
 from robots.systems.web import Screen
@@ -23,7 +24,8 @@ MARKING_BY_TEXT = {"": None, "Fremført": CARRY_FORWARD, "Faktura": INVOICE}
 
 
 def _page_unexpected(what: str, exc: Exception) -> ApplicationError:
-    return ApplicationError("page_unexpected", f"{what}: {exc}")
+    """The page does not look as expected (``what`` names it in Danish: the message may reach a caseworker)."""
+    return ApplicationError("page_unexpected", mask(f"{what} ser ikke ud som ventet ({exc})"))
 
 
 def split_address(text: str) -> tuple[str, str, str]:
@@ -108,7 +110,7 @@ class Payroll(LegacyWebApp):
                               parse.danish_date(row["Kørselsdato"]))  # type: ignore[arg-type]
                 result.append(RunRow(run, int(row["Negative"]), int(row["Ubehandlede"])))
             except (KeyError, ValueError, TypeError) as exc:
-                raise _page_unexpected("payroll run list", exc) from None
+                raise _page_unexpected("Lønsystemets liste over lønkørsler", exc) from None
         return result
 
     def result_lines(self, run_id: str, status: str = "") -> list[ResultLine]:
@@ -120,20 +122,20 @@ class Payroll(LegacyWebApp):
                 kind_text, pay_text, amount_text = row["Type"], row["Aflønningsform"], row["Beløb (kr.)"]
                 cpr, name, org, marking_text = row["CPR-nr."], row["Navn"], row["Organisation"], row["Markering"]
             except KeyError as exc:
-                raise _page_unexpected(f"result list of run {run_id}", exc) from None
+                raise _page_unexpected(f"Resultatlisten for lønkørsel {run_id}", exc) from None
             problems = []
             amount: int | None = None
             try:
                 amount = parse.kroner_to_ore(amount_text)
             except ValueError:
-                problems.append(f"the amount {amount_text!r} cannot be read")
+                problems.append(f"beløbet {amount_text!r} kan ikke læses")
             if kind_text not in KIND_BY_TEXT:
-                problems.append(f"the type {kind_text!r} is unknown")
+                problems.append(f"typen {kind_text!r} er ukendt")
             if pay_text not in PAY_TYPE_BY_TEXT:
-                problems.append(f"the pay type {pay_text!r} is unknown")
+                problems.append(f"aflønningsformen {pay_text!r} er ukendt")
             lines.append(ResultLine(line_id, employee_no, cpr, name, org, PAY_TYPE_BY_TEXT.get(pay_text, pay_text),
                                     KIND_BY_TEXT.get(kind_text, kind_text), amount,
-                                    MARKING_BY_TEXT.get(marking_text, marking_text), "; ".join(problems)))
+                                    MARKING_BY_TEXT.get(marking_text, marking_text), mask("; ".join(problems))))
         return lines
 
     def negative(self, line_id: str) -> NegativeCard:
@@ -150,7 +152,7 @@ class Payroll(LegacyWebApp):
                                 KIND_BY_TEXT[card["Type"]], parse.kroner_to_ore(card["Beløb (kr.)"]),
                                 MARKING_BY_TEXT[card["Markering"]], elements)
         except (KeyError, ValueError) as exc:
-            raise _page_unexpected(f"negative result {line_id}", exc) from None
+            raise _page_unexpected(f"Siden for negativt resultat {line_id}", exc) from None
 
     def employee(self, employee_no: str) -> EmployeeCard:
         """The facts of the employee card the policy and the invoice need."""
@@ -159,7 +161,7 @@ class Payroll(LegacyWebApp):
             return EmployeeCard(card["Medarbejdernr."], card["Navn"], card["Status"] == "Fratrådt",
                                 parse.danish_date(card["Fratrædelsesdato"]), card["Adresse"])
         except (KeyError, ValueError) as exc:
-            raise _page_unexpected(f"employee card {employee_no}", exc) from None
+            raise _page_unexpected(f"Medarbejderkort {employee_no}", exc) from None
 
     def mark(self, line_id: str, handling: str, comment: str) -> bool:
         """Mark the line (``carry_forward`` | ``invoice``); False when it already carried that marking.
@@ -176,7 +178,8 @@ class Payroll(LegacyWebApp):
             self.fill({"Behandling": handling, "Bemærkning": comment})
             screen = self.submit("Gem markering")
             if screen.title != "Markering gemt":
-                raise TransientError(f"payroll: no confirmation after marking {line_id} ({screen.title})",
+                raise TransientError(f"Lønsystemet viste ingen kvittering efter markering af linje {line_id} "
+                                     f"({screen.title})",
                                      code="no_confirmation")
             return True
 
@@ -261,16 +264,17 @@ class Debtor(LegacyWebApp):
         try:
             return number, parse.kroner_to_ore(screen.card()["Beløb i alt (kr.)"])
         except (KeyError, ValueError) as exc:
-            raise _page_unexpected("invoice receipt", exc) from None
+            raise _page_unexpected("Kvitteringen for fakturaen", exc) from None
 
     @staticmethod
     def _receipt(screen: Screen, title: str, label: str) -> str:
         if screen.title != title:
-            raise TransientError(f"debtor: expected {title!r}, got {screen.title!r}", code="no_confirmation")
+            raise TransientError(f"Debitorsystemet viste {screen.title!r} i stedet for {title!r}",
+                                 code="no_confirmation")
         try:
             return screen.card()[label]
         except KeyError as exc:
-            raise _page_unexpected(f"receipt {title!r}", exc) from None
+            raise _page_unexpected(f"Kvitteringen {title!r}", exc) from None
 
     def ensure_invoice(self, person: Person, invoice: InvoiceRequest) -> InvoiceFound:
         """The invoice with ``invoice.reference``: found, or created (with the debtor when there is none).
@@ -290,7 +294,7 @@ class Debtor(LegacyWebApp):
                                         parse.kroner_to_ore(row["Beløb (kr.)"]),
                                         parse.danish_date(row["Forfaldsdato"]), created=False)
                 except (KeyError, ValueError) as exc:
-                    raise _page_unexpected("debtor invoice search", exc) from None
+                    raise _page_unexpected("Debitorsystemets fakturasøgning", exc) from None
             debtor_no, debtor_created = self.debtor_no(person.cpr), False
             if debtor_no is None:
                 try:
@@ -300,8 +304,9 @@ class Debtor(LegacyWebApp):
                         raise
                     debtor_no = self.debtor_no(person.cpr)
                     if debtor_no is None:
-                        raise ApplicationError("debtor_missing", "debtor: D-0042 (debtor exists) but the "
-                                               "search finds no debtor with that CPR number") from None
+                        raise ApplicationError("debtor_missing", "Debitorsystemet svarer D-0042 (debitoren "
+                                               "findes), men søgningen finder ingen debitor med CPR-nummeret"
+                                               ) from None
             number, total = self.create_invoice(debtor_no, invoice)
             return InvoiceFound(number, debtor_no, invoice.reference, total, invoice.due_date, created=True,
                                 debtor_created=debtor_created)

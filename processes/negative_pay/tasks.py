@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from robots.cpr import mask
 from robots.queue import NewItem, WorkItem
 from robots.runtime import ApplicationError, BusinessError, StepContext
 from robots.systems import FormRejected
@@ -21,6 +22,7 @@ from .rules import (
     InvoiceLine,
     Policy,
     decide,
+    decide_as_told,
     due_date,
     invoice_lines,
     invoice_problem,
@@ -44,7 +46,8 @@ from .systems import (
 # What the claim is for, as the invoice's text says it (config invoice_text: "{what}").
 WHAT_DA = {HOLIDAY_PAY: "for meget udbetalte feriepenge (negative feriepenge)",
            "net_pay": "for meget udbetalt løn (negativ nettoløn)"}
-MARKING_TEXT = {"carry_forward": "carried forward", "invoice": "invoice"}
+# A marking as the payroll system shows it (the Markering column), for the sentences to caseworkers.
+MARKING_TEXT = {"carry_forward": "»Fremført«", "invoice": "»Faktura«"}
 
 
 def case_reference(run_id: str, employee_no: str, kind: str) -> str:
@@ -73,7 +76,8 @@ def produce(ctx: StepContext) -> Iterable[NewItem]:
     runs = [row.run for row in rows]
     unknown = sorted(set(config.runs) - {run.run_id for run in runs})
     if unknown:
-        raise ApplicationError("unknown_run", f"conf runs names runs the payroll system does not list: {unknown}")
+        raise ApplicationError("unknown_run", f"Indstillingen runs i conf/processes/negative_pay.toml nævner "
+                                              f"lønkørsler, som lønsystemet ikke viser: {', '.join(unknown)}")
     chosen = [row.run for row in rows if (row.run.run_id in config.runs if config.runs else row.pending > 0)]
     negative_in: dict[str, set[str]] = {}  # run id -> employees with a negative line in it (any kind)
     for run in sorted(chosen, key=lambda r: (r.run_date, r.run_id)):
@@ -98,7 +102,7 @@ def produce(ctx: StepContext) -> Iterable[NewItem]:
                 "previous_run_id": previous.run_id if previous else None,
                 "negative_in_previous_run": previous is not None and employee_no in negative_in[previous.run_id],
                 "next_pay_period_start": next_pay_period_start(runs, run).isoformat(),
-                "problems": [f"line {line.line_id}: {line.problem}" for line in lines if line.problem],
+                "problems": [f"linje {line.line_id}: {line.problem}" for line in lines if line.problem],
             })
 
 
@@ -113,8 +117,8 @@ def decide_case(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
     who = _who(p)
     if p.get("problems"):
         raise BusinessError("unreadable_result_line",
-                            f"{who}: the payroll result list cannot be read ({'; '.join(p['problems'])}); "
-                            f"check the line in the payroll system and handle it by hand.")
+                            f"{who}: resultatlisten i lønsystemet kan ikke læses ({'; '.join(p['problems'])}); "
+                            f"kontrollér linjen i lønsystemet, og behandl sagen manuelt.")
     payroll = Payroll(ctx)
     cards = _read_result(payroll, p)
     elements = [element for card in cards for element in card.elements]
@@ -127,12 +131,21 @@ def decide_case(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
         previous_run_id=p["previous_run_id"], negative_in_previous_run=p["negative_in_previous_run"],
     )
     decision = decide(facts, policy(config))
+    chosen = p.get("decision")  # a caseworker's choice on the desk, sent back to the robot with the case
+    if chosen:
+        try:
+            decision = decide_as_told(facts, str(chosen), decision)
+        except ValueError:
+            raise BusinessError("invalid_decision",
+                                f"{who}: sagen er sendt tilbage med afgørelsen {mask(str(chosen))!r}, som robotten "
+                                f"ikke kender (faktura eller overførsel til næste løn); vælg igen.") from None
     marked_by_others = sorted({c.marking for c in cards if c.marking is not None and c.marking != decision.outcome})
     if marked_by_others:
         marked = ", ".join(MARKING_TEXT[m] for m in marked_by_others)
         raise BusinessError("already_marked",
-                            f"{who}: the line is already marked {marked} in the payroll system, which is not "
-                            f"the robot's decision ({decision.reason}); check the marking.")
+                            f"{who}: linjen er allerede markeret {marked} i lønsystemet, men det stemmer ikke "
+                            f"med robottens afgørelse; kontrollér markeringen. Robottens vurdering: "
+                            f"{decision.reason}")
     if decision.outcome == MANUAL:
         raise BusinessError(decision.code, decision.reason)
     output: dict[str, Any] = {"decision": decision.outcome, "code": decision.code, "reason": decision.reason,
@@ -153,7 +166,7 @@ def decide_case(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
 
 
 def _who(p: dict[str, Any]) -> str:
-    return f"Employee {p['employee_no']}, run {p['run_id']}"
+    return f"Medarbejder {p['employee_no']}, lønkørsel {p['run_id']}"
 
 
 def _read_result(payroll: Payroll, p: dict[str, Any]) -> list[NegativeCard]:
@@ -162,15 +175,15 @@ def _read_result(payroll: Payroll, p: dict[str, Any]) -> list[NegativeCard]:
     for card, line in zip(cards, p["lines"], strict=True):
         if (card.employee_no, card.kind, card.amount_ore) != (p["employee_no"], p["kind"], line["amount_ore"]):
             raise BusinessError("result_line_changed",
-                                f"{_who(p)}: line {card.line_id} now shows employee {card.employee_no} with "
-                                f"{KIND_TEXT.get(card.kind, card.kind)} of {kroner(card.amount_ore)}, not what the "
-                                f"result list showed ({kroner(line['amount_ore'])}); check the run in the payroll "
-                                f"system.")
+                                f"{_who(p)}: linje {card.line_id} viser nu medarbejder {card.employee_no} med "
+                                f"{KIND_TEXT.get(card.kind, card.kind)} på {kroner(card.amount_ore)}, ikke det, "
+                                f"resultatlisten viste ({kroner(line['amount_ore'])}); kontrollér lønkørslen i "
+                                f"lønsystemet.")
     total = sum(element.amount_ore for card in cards for element in card.elements)
     if total != p["amount_ore"]:  # the pay elements must explain the amount, whatever is decided
         raise BusinessError("pay_elements_disagree",
-                            f"{_who(p)}: the pay element lines add up to {kroner(total)}, not the negative amount "
-                            f"of {kroner(p['amount_ore'])}; check the result in the payroll system.")
+                            f"{_who(p)}: løndelene giver tilsammen {kroner(total)}, ikke det negative beløb på "
+                            f"{kroner(p['amount_ore'])}; kontrollér resultatet i lønsystemet.")
     return cards
 
 
@@ -184,19 +197,20 @@ def _invoice_payload(ctx: StepContext, item: WorkItem, address: str, lines: list
     who = _who(p)
     problem = invoice_problem(lines, p["amount_ore"])
     if problem:
-        raise BusinessError("invoice_not_possible", f"{who}: no invoice can be made: {problem}.")
+        raise BusinessError("invoice_not_possible", f"{who}: der kan ikke laves en faktura ({problem}).")
     try:
         street, postcode, city = split_address(address)
     except ValueError:
         raise BusinessError("address_unreadable",
-                            f"{who}: the employee card's address cannot be read as street, postcode and town, "
-                            f"so no debtor can be created; correct the address and send the case back.") from None
+                            f"{who}: adressen på medarbejderkortet kan ikke læses som vej, postnummer og by, så "
+                            f"der kan ikke oprettes en debitor; ret adressen, og send sagen tilbage til robotten."
+                            ) from None
     other = ctx.backend.find(INVOICES, f"{p['run_id']}:{p['employee_no']}")
     if other is not None and other.payload.get("case_reference") != item.reference:
         raise BusinessError("second_result_same_run",
-                            f"{who}: an invoice for this employee and run is already on its way "
-                            f"({other.payload.get('kind')}); a run gets one invoice per employee, so a caseworker "
-                            f"combines the two.")
+                            f"{who}: der er allerede en faktura på vej til medarbejderen for denne lønkørsel "
+                            f"({KIND_TEXT.get(other.payload.get('kind'), other.payload.get('kind'))}); en lønkørsel "
+                            f"giver én faktura pr. medarbejder, så en sagsbehandler samler de to.")
     return {
         "reference": invoice_reference(p["run_id"], p["employee_no"]), "case_reference": item.reference,
         "run_id": p["run_id"], "run_date": p["run_date"], "employee_no": p["employee_no"], "kind": p["kind"],
@@ -211,14 +225,17 @@ def _mark(payroll: Payroll, line_id: str, handling: str, comment: str, who: str)
     try:
         return payroll.mark(line_id, handling, comment)
     except AlreadyMarked as exc:
-        raise BusinessError("already_marked", f"{who}: line {line_id} was marked {MARKING_TEXT[exc.marking]} "
-                                              f"by someone else meanwhile; check the marking.") from None
+        raise BusinessError("already_marked", f"{who}: linje {line_id} er i mellemtiden markeret "
+                                              f"{MARKING_TEXT[exc.marking]} af en anden; kontrollér markeringen."
+                            ) from None
     except FormRejected as exc:
         if exc.code == "L-203":
             raise BusinessError("carry_forward_refused",
-                                f"{who}: the payroll system refuses to carry line {line_id} forward (Fejl L-203: "
-                                f"negative holiday pay or a leaver); a caseworker decides.") from None
-        raise ApplicationError(f"payroll_{exc.code}", f"payroll refused the marking of {line_id}: {exc}") from None
+                                f"{who}: lønsystemet afviser at overføre linje {line_id} til næste løn (Fejl "
+                                f"L-203: negative feriepenge eller fratrådt medarbejder); en sagsbehandler afgør "
+                                f"sagen.") from None
+        raise ApplicationError(f"payroll_{exc.code}",
+                               f"lønsystemet afviste markeringen af linje {line_id}: {mask(str(exc))}") from None
 
 
 # -- invoice ---------------------------------------------------------------------------------------
@@ -233,7 +250,7 @@ def invoice(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
     lines = [InvoiceLine(line["period"], line["element"], line["amount_ore"]) for line in p["lines"]]
     problem = invoice_problem(lines, p["amount_ore"])
     if problem:
-        raise BusinessError("invoice_not_possible", f"{who}: no invoice can be made: {problem}.")
+        raise BusinessError("invoice_not_possible", f"{who}: der kan ikke laves en faktura ({problem}).")
     text = config.invoice_text.format(what=WHAT_DA.get(p["kind"], p["kind"]), run_id=p["run_id"])
     request = InvoiceRequest(p["reference"], text, due_date(today(config), config.due_days),
                              f"{config.payment_details}\n{config.instalments}", lines)
@@ -242,17 +259,18 @@ def invoice(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
         found = Debtor(ctx).ensure_invoice(person, request)
     except DuplicateInvoices as exc:
         raise BusinessError("duplicate_invoices",
-                            f"{who}: the debtor system already holds {len(exc.numbers)} invoices with reference "
-                            f"{exc.reference} ({', '.join(exc.numbers)}); cancel the extra ones.") from None
+                            f"{who}: debitorsystemet har allerede {len(exc.numbers)} fakturaer med reference "
+                            f"{exc.reference} ({', '.join(exc.numbers)}); annullér de overskydende.") from None
     except FormRejected as exc:
         code = "debtor_refused" if exc.code == "D-0012" else "invoice_refused"
-        what = "debtor" if exc.code == "D-0012" else "invoice"
-        raise BusinessError(code, f"{who}: the debtor system refused the {what} (Fejl {exc.code}: {exc.text}); "
-                                  f"check the employee's data and the invoice.") from None
+        what = "oprettelsen af debitoren" if exc.code == "D-0012" else "fakturaen"
+        raise BusinessError(code, f"{who}: debitorsystemet afviste {what} (Fejl {exc.code}: {mask(exc.text)}); "
+                                  f"kontrollér medarbejderens oplysninger og fakturaen.") from None
     if not found.created and found.amount_ore != -p["amount_ore"]:
         raise BusinessError("invoice_amount_differs",
-                            f"{who}: invoice {found.invoice_no} with reference {found.reference} already exists "
-                            f"for {kroner(found.amount_ore)}, not the {kroner(p['amount_ore'])} owed; check it.")
+                            f"{who}: faktura {found.invoice_no} med reference {found.reference} findes allerede, "
+                            f"men lyder på {kroner(found.amount_ore)} og ikke på de {kroner(p['amount_ore'])}, "
+                            f"medarbejderen skylder; kontrollér fakturaen.")
     ctx.log.info("invoice recorded", invoice_no=found.invoice_no, created=found.created, reference=found.reference)
     return {"invoice_no": found.invoice_no, "debtor_no": found.debtor_no, "reference": found.reference,
             "amount_ore": found.amount_ore, "due_date": _iso(found.due_date), "created": found.created,

@@ -49,5 +49,6 @@ def negative_pay(date_from: str, date_to: str, org: str | None, pay_type: str | 
     if as_json:
         emit_json(result.to_dict())
         return
-    statuses = ", ".join(f"{STATUS_TEXT[s].lower()} {n}" for s, n in result.by_status.items()) or "none"
-    click.echo(f"{path}: {result.cases} cases ({statuses})")
+    # What the workbook holds, in the workbook's words (Danish, for payroll staff).
+    statuses = ", ".join(f"{STATUS_TEXT[s].lower()} {n}" for s, n in result.by_status.items()) or "ingen"
+    click.echo(f"{path}: {result.cases} {'sag' if result.cases == 1 else 'sager'} ({statuses})")

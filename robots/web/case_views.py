@@ -184,6 +184,7 @@ NEGATIVE_PAY_REASONS = {
     "no_future_pay": "Ingen fremtidig løn",
     "employee_not_found": "Medarbejderen findes ikke",
     "invoice_exists": "Der findes allerede en faktura",
+    "invalid_decision": "Ukendt afgørelse fra sagsbehandleren",
 }
 
 

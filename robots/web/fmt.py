@@ -119,6 +119,10 @@ KEY_LABELS = {  # payload and facts keys as a caseworker names them
     "run_period": "Lønperiode", "run_date": "Kørselsdato", "org_code": "Organisationskode", "kind": "Art",
     "previous_run_id": "Forrige lønkørsel", "negative_in_previous_run": "Negativ i forrige kørsel",
     "next_pay_period_start": "Næste lønperiode", "problems": "Problemer", "payment_month": "Udbetalingsmåned",
+    # sixth holiday week, termination letters, personnel files
+    "case_id": "Sagsnummer", "earning_year": "Optjeningsår", "hours": "Timer", "message": "Besked",
+    "received_at": "Modtaget", "leaving_date": "Fratrædelsesdato", "status": "Status", "position": "Stilling",
+    "requested_leaving_date": "Ønsket fratrædelsesdato",
 }
 STATUS_SHORT = {"new": "ny", "in_progress": "i gang", "done": "færdig", "manual": "manuel", "cancelled": "annulleret"}
 

@@ -8,6 +8,7 @@ processes/flex_wage/rules.py or simulators/flexcalc.py.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -133,10 +134,16 @@ def test_a_month_of_flex_wage_cases(robot_env, make_simulators) -> None:
                                                  for v in out["criteria"].values())
     assert out["outcome"] == "registered"
     hit = next(i for i in items if i.manual_reason == "income_deviation")
-    assert "% above the average" in hit.error_message or "% below the average" in hit.error_message
+    assert re.match(rf"Sag {hit.payload['case_no']}: Lønnen for {INCOME_MONTH}, [0-9.]+,[0-9]{{2}} kr\., ligger "
+                    r"[0-9]+,[0-9] % (over|under) gennemsnittet af de foregående 3 måneder, ", hit.error_message), \
+        hit.error_message
+    assert hit.error_message.endswith("; grænsen er 20 %.") or " Desuden: " in hit.error_message
     assert [f.name for f in env.backend.files(hit.id)] == ["calculation.json"]
     watched = next(i for i in items if i.manual_reason == "watch_list")
     assert env.backend.files(watched.id) == []  # skipped before any look-up
+    assert watched.error_message.startswith(f"Sag {watched.payload['case_no']}: borgeren står på obslisten siden ")
+    assert watched.error_message.endswith("(test:caseworker: særlige forhold (jobcentret)); robotten har ikke "
+                                          "behandlet sagen.")
 
     rate = automation(items)
     print(f"\nflex wage automation: {rate}")
@@ -216,17 +223,20 @@ def test_data_problems_go_to_a_caseworker_and_the_run_goes_on(robot_env, make_si
         return items[f"{month}:{case['case_no']}"]
 
     assert item(malformed).manual_reason == "income_malformed"
-    assert "has a_income_ore = '12.345,67', which is not a whole number of øre" in item(malformed).error_message
+    assert ": A-indkomst (a_income_ore) er '12.345,67', hvilket ikke er et helt antal øre." in \
+        item(malformed).error_message
     assert item(missing).manual_reason == "citizen_not_found"
-    assert item(missing).error_message == f"Case {missing['case_no']}: the benefits system has no case " \
+    assert item(missing).error_message == f"Sag {missing['case_no']}: ydelsessystemet har ingen sag " \
                                           f"{missing['case_no']} (Siden findes ikke)."
     assert item(no_rates, "2024-12").manual_reason == "rates_missing"
-    assert "no flex wage rates for 2025 in conf/processes/flex_wage.toml ([rates.2025])" in \
-        item(no_rates, "2024-12").error_message
+    assert item(no_rates, "2024-12").error_message == (
+        f"Sag {no_rates['case_no']}: der er ingen satser for fleksløntilskud for 2025 i "
+        "conf/processes/flex_wage.toml ([rates.2025]), så tilskuddet for 2025-01 kan ikke beregnes.")
     assert item(no_rates).status is Status.DONE  # its September case is unaffected
     assert item(same).status is Status.DONE and item(same).output["outcome"] == "already_registered"
     assert item(different).manual_reason == "registered_differently"
-    assert "the robot changed nothing" in item(different).error_message
+    assert item(different).error_message.startswith(f"Sag {different['case_no']}: der er allerede registreret ")
+    assert item(different).error_message.endswith("; robotten har ikke ændret noget.")
     with sims.state.lock:
         assert all(len([p for p in sims.state.citizens[c["case_no"]].payments if p.month == PAY_MONTH]) == 1
                    for c in (same, different))

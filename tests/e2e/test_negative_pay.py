@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from robots.paths import home
 from robots.queue import Status
@@ -59,6 +60,12 @@ def start(robot_env: Any, sims: Any, lease: float = 60) -> Any:
     return env
 
 
+# What the Danish sentence for the caseworker says per reason (the desk is in Danish; the codes stay codes).
+REASON_SAYS = {"recurring": "var også negativ ved forrige lønkørsel {previous_run_id}.",
+               "large_amount": "over grænsen på 5.000,00 kr. for overførsel til næste løn",
+               "negative_holiday_pay": "Feriepenge kan ikke modregnes i fremtidig løn (ferieloven)"}
+
+
 def truth(sims: Any) -> dict[str, dict[str, Any]]:
     """The simulator's expected outcome per pending case, by our reference (run:employee:kind)."""
     rows = httpx.get(f"{sims.base_url}/_sim/truth/negative-pay", timeout=10).json()
@@ -89,9 +96,16 @@ def assert_outcomes(env: Any, sims: Any, expected: dict[str, dict[str, Any]], *,
             assert item.manual_reason == t["reason"], (reference, item.manual_reason, t)
             assert marking is None
             assert "XXXX" not in (item.error_message or "") and t["cpr"] not in (item.error_message or "")
+            message = item.error_message or ""
+            assert message.startswith(f"Medarbejder {t['employee_no']} "), message
+            assert f"ved lønkørsel {t['run_id']}" in message, message
+            assert REASON_SAYS.get(t["reason"], "").format(**t) in message, (t["reason"], message)
             continue
         assert item.status is Status.DONE, (reference, item.status, item.manual_reason, item.error_message)
         assert item.output["decision"] == t["expected_decision"], (reference, item.output, t)
+        ending = "opkræves med faktura." if t["expected_decision"] == "invoice" else "overføres til næste løn."
+        assert item.output["reason"].startswith(f"Medarbejder {t['employee_no']} ") and \
+            item.output["reason"].endswith(ending), item.output["reason"]
         assert marking == t["expected_decision"]
         ref = f"NEG-{t['run_id']}-{t['employee_no']}"
         if t["expected_decision"] == "carry_forward":
@@ -150,6 +164,16 @@ def test_decisions_markings_and_invoices_match_the_simulators_truth(robot_env: A
     assert result.by_status == {"carried_forward": reasons["simple"], "invoiced": reasons["left"],
                                 "manual": sum(manual.values())}
     assert result.amount_ore == sum(t["amount_ore"] for t in expected.values())
+    book = load_workbook(result.path, read_only=True)
+    assert book.sheetnames == ["Sager", "Oversigt", "Rapport"]
+    sheet = list(book["Sager"].iter_rows(values_only=True))
+    status, reason = sheet[0].index("Status"), sheet[0].index("Årsag")
+    assert Counter(row[status] for row in sheet[1:]) == {
+        "Overført til næste løn": reasons["simple"], "Faktureret": reasons["left"],
+        "Manuel behandling": sum(manual.values())}
+    assert Counter(row[reason] for row in sheet[1:] if row[status] == "Manuel behandling") == {
+        {"recurring": "Negativ igen (også ved sidste lønkørsel)", "large_amount": "Beløbet er over grænsen",
+         "negative_holiday_pay": "Negative feriepenge"}[code]: n for code, n in manual.items()}
 
     # Again: nothing new is produced, decided or invoiced.
     before = invoices_by_reference(sims)
@@ -157,6 +181,37 @@ def test_decisions_markings_and_invoices_match_the_simulators_truth(robot_env: A
     assert env.run(PROCESS, "decide").counts.get("done", 0) == 0
     assert env.run(PROCESS, "invoice").counts.get("done", 0) == 0
     assert invoices_by_reference(sims) == before
+
+    # A caseworker decides on the desk and sends the case back: the robot does what was decided, within the law.
+    from robots.web.cases import corrected_payload, view_for
+
+    view = view_for("negative_pay")
+    waiting: dict[str, Any] = {}
+    for item in env.items(CASES):
+        if item.status is Status.MANUAL:
+            waiting.setdefault(item.manual_reason, item)
+    chosen = {"recurring": "invoice", "large_amount": "carry_forward", "negative_holiday_pay": "carry_forward"}
+    for reason, key in chosen.items():
+        decision = view.decision(key)
+        item = waiting[reason]
+        env.backend.resolve(item.id, "desk:kmj", decision.resolution, "afgjort på skrivebordet",
+                            corrected_payload(item, decision, {}))
+    assert env.run(PROCESS, "decide").status == "succeeded"
+    assert env.run(PROCESS, "invoice").status == "succeeded"
+    after = {reason: env.backend.get(waiting[reason].id) for reason in chosen}
+    for reason, item in after.items():
+        t = expected[item.reference]
+        with sims.state.lock:
+            marking = sims.state.negatives[t["line_id"]].marking
+        invoices = invoices_by_reference(sims)[f"NEG-{t['run_id']}-{t['employee_no']}"]
+        if reason == "negative_holiday_pay":  # never set off against pay: back with a person, nothing marked
+            assert (item.status, item.manual_reason, marking, invoices) == (
+                Status.MANUAL, "carry_forward_refused", None, 0)
+            assert "ferieloven" in (item.error_message or "")
+            continue
+        assert item.status is Status.DONE, (reason, item.manual_reason, item.error_message)
+        assert (item.output["decision"], item.output["code"], marking) == (chosen[reason], "caseworker", chosen[reason])
+        assert invoices == (1 if chosen[reason] == "invoice" else 0)
 
 
 def test_with_faults_nothing_is_done_twice_and_nothing_is_lost(robot_env: Any, make_simulators: Any) -> None:

@@ -1,4 +1,4 @@
-"""``robots report negative-pay``: the overview workbook from the queue, as operations staff use it."""
+"""``robots report negative-pay``: the overview workbook from the queue, as payroll staff read it (in Danish)."""
 
 from __future__ import annotations
 
@@ -107,53 +107,73 @@ def test_the_overview_lists_every_case_of_the_period_with_its_status(queue_db: Q
     assert summary == {"output": str(out), "cases": 7, "amount_ore": -1_388_456,
                        "by_status": {"pending": 1, "carried_forward": 1, "marked_for_invoice": 1, "invoiced": 1,
                                      "manual": 2, "resolved": 1}}
-    cases = {r["Employee no."]: r for r in rows(out, "Cases")}
+    cases = {r["Medarbejdernr."]: r for r in rows(out, "Sager")}
     assert set(cases) == {f"10000{i}" for i in range(1, 8)}  # 100008's run lies before the period
-    assert {no: (r["Status"], r["Reason"]) for no, r in cases.items()} == {
-        "100001": ("Carried forward", "simple"), "100002": ("Invoiced", "left"),
-        "100003": ("Marked for invoice", "left"), "100004": ("Manual", "large_amount"),
-        "100005": ("Pending", None), "100006": ("Manual", "invoice: duplicate_invoices"),
-        "100007": ("Resolved by caseworker", "done"),
+    # Status and reason in Danish; a reason code shows as the caseworker desk's label.
+    assert {no: (r["Status"], r["Årsag"]) for no, r in cases.items()} == {
+        "100001": ("Overført til næste løn", "Under beløbsgrænsen og ikke negativ ved forrige lønkørsel"),
+        "100002": ("Faktureret", "Fratrådt"),
+        "100003": ("Markeret til faktura", "Fratrådt"),
+        "100004": ("Manuel behandling", "Beløbet er over grænsen"),
+        "100005": ("Afventer", None),
+        "100006": ("Manuel behandling", "Faktura: Der findes flere fakturaer"),
+        "100007": ("Løst af sagsbehandler", "Løst manuelt"),
     }
     invoiced = cases["100002"]
-    assert invoiced["Invoice no."] == "9000123" and invoiced["Due date"] == datetime(2024, 11, 7)
-    assert invoiced["Pay type"] == "Hourly" and invoiced["Organisation"] == "Østre Skole"
-    assert invoiced["Amount (kr.)"] == -2500 and invoiced["Run date"] == datetime(2024, 9, 22)
-    assert cases["100003"]["Kind"] == "Negative holiday pay" and cases["100005"]["Run type"] == "Aperiodic"
-    assert cases["100001"]["CPR (masked)"] == "400001-XXXX"
+    assert invoiced["Fakturanr."] == "9000123" and invoiced["Forfaldsdato"] == datetime(2024, 11, 7)
+    assert invoiced["Lønform"] == "Timeløn" and invoiced["Organisation"] == "Østre Skole"
+    assert invoiced["Beløb (kr.)"] == -2500 and invoiced["Kørselsdato"] == datetime(2024, 9, 22)
+    assert invoiced["Lønkørsel"] == "L202409" and invoiced["Lønperiode"] == "2024-09"
+    assert cases["100003"]["Art"] == "Negative feriepenge" and cases["100001"]["Art"] == "Negativ nettoløn"
+    assert cases["100005"]["Kørselstype"] == "Aperiodisk" and cases["100001"]["Kørselstype"] == "Ordinær"
+    assert cases["100001"]["Lønform"] == "Månedsløn" and cases["100001"]["Navn"] == "Medarbejder 100001"
+    assert cases["100001"]["CPR (maskeret)"] == "400001-XXXX" and cases["100001"]["Org.kode"] == "2101"
+    assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", cases["100001"]["Senest ændret"])
 
 
 def test_the_workbook_is_readable_and_holds_no_cpr_number(queue_db: QueueBackend, tmp_path: Path) -> None:
     out = tmp_path / "overview.xlsx"
     report("--from", "2024-09-01", "--to", "2024-10-31", "--output", str(out))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Cases", "Summary", "Report"]
+    assert wb.sheetnames == ["Sager", "Oversigt", "Rapport"]
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
             assert not [v for v in row if isinstance(v, str) and CPR.search(v)], row  # masked everywhere
-    cases = wb["Cases"]
+    cases = wb["Sager"]
     headers = [c.value for c in cases[1]]
-    amount = cases.cell(row=2, column=headers.index("Amount (kr.)") + 1)
+    assert headers == ["Lønkørsel", "Kørselstype", "Lønperiode", "Kørselsdato", "Medarbejdernr.", "CPR (maskeret)",
+                       "Navn", "Org.kode", "Organisation", "Lønform", "Art", "Beløb (kr.)", "Status", "Årsag",
+                       "Fakturanr.", "Forfaldsdato", "Senest ændret"]
+    amount = cases.cell(row=2, column=headers.index("Beløb (kr.)") + 1)
     assert isinstance(amount.value, int | float) and '"kr."' in amount.number_format  # a number, shown as kroner
-    assert cases.cell(row=2, column=headers.index("Run date") + 1).number_format == "dd-mm-yyyy"
+    assert cases.cell(row=2, column=headers.index("Kørselsdato") + 1).number_format == "dd-mm-yyyy"
+    assert cases.cell(row=3, column=headers.index("Forfaldsdato") + 1).number_format == "dd-mm-yyyy"
     widths = {h: cases.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i, h in enumerate(headers, 1)}
-    assert widths["Organisation"] >= len("Plejecenter Solhaven") and widths["Name"] >= len("Medarbejder 100001")
+    assert widths["Organisation"] >= len("Plejecenter Solhaven") and widths["Navn"] >= len("Medarbejder 100001")
     assert cases.freeze_panes == "A2" and cases.auto_filter.ref
+    about = dict(wb["Rapport"].iter_rows(values_only=True))
+    assert about.pop("Oplysning") == "Værdi"
+    assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", about.pop("Dannet"))
+    assert about == {"Rapport": "Oversigt over negativ løn", "Kørselsdato fra": "01-09-2024",
+                     "Kørselsdato til": "31-10-2024", "Organisation": "alle", "Lønform": "alle", "Sager": "7",
+                     "Bemærk": "CPR-numre er maskeret (DDMMÅÅ-XXXX); beløbene er negative resultater i kroner."}
 
 
 def test_the_summary_is_per_organisation_and_pay_type(queue_db: QueueBackend, tmp_path: Path) -> None:
     out = tmp_path / "overview.xlsx"
     report("--from", "2024-09-01", "--to", "2024-10-31", "--output", str(out))
-    summary = {(r["Org. code"], r["Pay type"]): r for r in rows(out, "Summary")}
-    assert list(summary) == [("2101", "Hourly"), ("2101", "Monthly"), ("3301", "Hourly"), ("3301", "Monthly"),
-                             ("Total", None)]
-    monthly = summary[("2101", "Monthly")]  # carried 100001, marked 100003, resolved 100007
-    assert (monthly["Cases"], monthly["Carried forward"], monthly["Marked for invoice"],
-            monthly["Resolved by caseworker"], monthly["Invoiced"]) == (3, 1, 1, 1, 0)
-    assert monthly["Amount (kr.)"] == pytest.approx(-1684.56) and monthly["Carried forward (kr.)"] == pytest.approx(
-        -1234.56)
-    total = summary[("Total", None)]
-    assert total["Cases"] == 7 and total["Manual"] == 2 and total["Amount (kr.)"] == pytest.approx(-13884.56)
+    summary = {(r["Org.kode"], r["Lønform"]): r for r in rows(out, "Oversigt")}
+    assert list(summary) == [("2101", "Timeløn"), ("2101", "Månedsløn"), ("3301", "Timeløn"), ("3301", "Månedsløn"),
+                             ("I alt", None)]
+    monthly = summary[("2101", "Månedsløn")]  # carried 100001, marked 100003, resolved 100007
+    assert monthly["Organisation"] == "Østre Skole"
+    assert (monthly["Sager"], monthly["Overført til næste løn"], monthly["Markeret til faktura"],
+            monthly["Løst af sagsbehandler"], monthly["Faktureret"], monthly["Afventer"],
+            monthly["Annulleret"]) == (3, 1, 1, 1, 0, 0, 0)
+    assert monthly["Beløb (kr.)"] == pytest.approx(-1684.56)
+    assert monthly["Overført til næste løn (kr.)"] == pytest.approx(-1234.56)
+    total = summary[("I alt", None)]
+    assert total["Sager"] == 7 and total["Manuel behandling"] == 2 and total["Beløb (kr.)"] == pytest.approx(-13884.56)
 
 
 @pytest.mark.parametrize(("args", "employees"), [
@@ -167,14 +187,18 @@ def test_filters(queue_db: QueueBackend, tmp_path: Path, args: list[str], employ
     out = tmp_path / "filtered.xlsx"
     period = [] if "--from" in args else ["--from", "2024-09-01", "--to", "2024-10-31"]
     report(*period, *args, "--output", str(out))
-    assert {r["Employee no."] for r in rows(out, "Cases")} == employees
+    assert {r["Medarbejdernr."] for r in rows(out, "Sager")} == employees
 
 
 def test_default_file_name_and_text_output(queue_db: QueueBackend, tmp_path: Path) -> None:
     _, text = report("--from", "2024-10-01", "--to", "2024-10-31")
-    assert text.strip() == ("negative-pay_2024-10-01_2024-10-31.xlsx: 3 cases "
-                            "(pending 1, manual 1, resolved by caseworker 1)")
+    assert text.strip() == ("negative-pay_2024-10-01_2024-10-31.xlsx: 3 sager "
+                            "(afventer 1, manuel behandling 1, løst af sagsbehandler 1)")
     assert (tmp_path / "negative-pay_2024-10-01_2024-10-31.xlsx").is_file()
+    _, text = report("--from", "2024-07-01", "--to", "2024-07-31")
+    assert text.strip() == "negative-pay_2024-07-01_2024-07-31.xlsx: 1 sag (overført til næste løn 1)"
+    _, text = report("--from", "2024-01-01", "--to", "2024-01-31")
+    assert text.strip() == "negative-pay_2024-01-01_2024-01-31.xlsx: 0 sager (ingen)"
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -187,3 +211,20 @@ def test_errors_are_one_line(queue_db: QueueBackend, args: list[str], message: s
     code, output = report(*args, ok=False)
     assert code == 1
     assert output.strip() == f"robots: error: {message}"
+
+
+@pytest.mark.parametrize(("reason", "shown"), [
+    ("", ""),
+    ("simple", "Under beløbsgrænsen og ikke negativ ved forrige lønkørsel"),
+    ("no_future_pay", "Ingen fremtidig løn"),
+    ("negative_holiday_pay", "Negative feriepenge"),  # the caseworker desk's labels
+    ("recurring", "Negativ igen (også ved sidste lønkørsel)"),
+    ("invoice: retries_exhausted", "Faktura: Systemfejl – forsøg opbrugt"),
+    ("invoice cancelled", "Fakturaen er annulleret"),
+    ("cancelled", "Annulleret af sagsbehandler"),
+    ("some_new_code", "some_new_code"),  # an unknown code is shown as it is, not lost
+])
+def test_reasons_are_shown_in_danish(reason: str, shown: str) -> None:
+    from processes.negative_pay.report import reason_text
+
+    assert reason_text(reason) == shown

@@ -166,23 +166,25 @@ def test_a_simple_case_hits_nothing_and_says_so_per_criterion() -> None:
 def test_no_income_yet() -> None:
     result = assess(facts(current=[]), RATES_2024, Criteria())
     assert [h.code for h in result.hits] == ["no_income"]
-    assert result.hits[0].reason == ("no income is reported to eIndkomst for 2024-09 yet (the employers' deadline "
-                                     "is the 10th)")
-    assert result.checks["income_deviation"].startswith("not applicable")
+    assert result.hits[0].reason == ("der er endnu ikke indberettet indkomst til eIndkomst for 2024-09 "
+                                     "(arbejdsgivernes frist er den 10. i måneden)")
+    assert result.checks["income_deviation"] == "not applicable: ingen indkomst for 2024-09"
+    assert manual_reason(result.hits)[1] == ("Der er endnu ikke indberettet indkomst til eIndkomst for 2024-09 "
+                                             "(arbejdsgivernes frist er den 10. i måneden).")
 
 
 def test_two_employers_name_both_with_their_amounts() -> None:
     case = facts(current=[line("2024-09", 1_200_000), line("2024-09", 80_000, cvr=OTHER_CVR, seq=2)])
     result = assess(case, RATES_2024, Criteria())
     assert [h.code for h in result.hits] == ["several_employers", "other_employer"]
-    assert result.hits[0].reason == ("two employers reported wage for 2024-09: Thy Tømrer ApS (CVR 12345674) "
-                                     "12.000,00 kr., Mors VVS A/S (CVR 87654321) 800,00 kr.")
+    assert result.hits[0].reason == ("to arbejdsgivere har indberettet løn for 2024-09: Thy Tømrer ApS "
+                                     "(CVR 12345674) 12.000,00 kr., Mors VVS A/S (CVR 87654321) 800,00 kr.")
     code, sentence = manual_reason(result.hits)
     assert code == "several_employers"
-    assert sentence.startswith("Two employers reported wage for 2024-09: Thy Tømrer ApS (CVR 12345674) 12.000,00 "
-                               "kr., Mors VVS A/S (CVR 87654321) 800,00 kr. Also: other_employer: ")  # one full stop
-    assert "Also: other_employer: wage for 2024-09 reported by Mors VVS A/S (CVR 87654321), which is not the " \
-           "registered flexjob employer Thy Tømrer ApS (CVR 12345674)" in sentence
+    assert sentence == ("To arbejdsgivere har indberettet løn for 2024-09: Thy Tømrer ApS (CVR 12345674) 12.000,00 "
+                        "kr., Mors VVS A/S (CVR 87654321) 800,00 kr. Desuden: Løn for 2024-09 er indberettet af "
+                        "Mors VVS A/S (CVR 87654321), der ikke er fleksjobbets registrerede arbejdsgiver, "
+                        "Thy Tømrer ApS (CVR 12345674).")  # one full stop after each, none doubled
 
 
 def test_an_employer_other_than_the_registered_one() -> None:
@@ -190,16 +192,16 @@ def test_an_employer_other_than_the_registered_one() -> None:
 
 
 @pytest.mark.parametrize(("field", "label"), [
-    ("holiday_pay_ore", "holiday pay (feriepenge) 3.000,00 kr."),
-    ("sickness_benefit_ore", "sickness benefit (sygedagpenge) 3.000,00 kr."),
-    ("maternity_benefit_ore", "maternity benefit (barselsdagpenge) 3.000,00 kr."),
-    ("holiday_allowance_ore", "holiday allowance (ferietillæg) 3.000,00 kr."),
+    ("holiday_pay_ore", "feriepenge 3.000,00 kr."),
+    ("sickness_benefit_ore", "sygedagpenge 3.000,00 kr."),
+    ("maternity_benefit_ore", "barselsdagpenge 3.000,00 kr."),
+    ("holiday_allowance_ore", "ferietillæg 3.000,00 kr."),
 ])
 def test_non_wage_payments(field: str, label: str) -> None:
     wage = 1_200_000 - (300_000 if field == "holiday_allowance_ore" else 0)  # ferietillæg is part of L
     result = assess(facts(current=[line("2024-09", wage, **{field: 300_000})]), RATES_2024, Criteria())
     assert [h.code for h in result.hits] == ["non_wage_income"]
-    assert result.hits[0].reason == f"payments other than wage reported for 2024-09: {label} from Thy Tømrer ApS"
+    assert result.hits[0].reason == f"der er indberettet andre ydelser end løn for 2024-09: {label} fra Thy Tømrer ApS"
 
 
 def test_holiday_allowance_can_be_left_to_the_robot() -> None:
@@ -213,8 +215,9 @@ def test_a_correction_to_an_earlier_month() -> None:
     case = facts(current=[line("2024-09", 1_150_000), line("2024-09", 50_000, period="2024-07", seq=3)])
     result = assess(case, RATES_2024, Criteria())
     assert [h.code for h in result.hits] == ["correction"]
-    assert result.hits[0].reason == ("a correction to an earlier month is reported for 2024-09: wage period "
-                                     "01.07.2024-31.07.2024 500,00 kr. from Thy Tømrer ApS (line L-2024-09-3)")
+    assert result.hits[0].reason == ("indberetningen for 2024-09 indeholder en rettelse af en tidligere måned: "
+                                     "lønperiode 01.07.2024-31.07.2024, 500,00 kr. fra Thy Tømrer ApS "
+                                     "(linje L-2024-09-3)")
     # a period ending on the month's last day is the month itself
     assert codes(facts(current=[line("2024-09", 1_200_000, period="2024-09")])) == []
 
@@ -235,12 +238,21 @@ def test_income_deviation_sentence_and_when_it_does_not_apply() -> None:
     case = facts(current=[line("2024-09", 1_500_000)], previous=(900_000, 1_000_000, 1_100_000), payments=[
         paid("2024-08", 1)])
     (hit,) = assess(case, RATES_2024, Criteria()).hits
-    assert hit.reason == ("the wage for 2024-09, 15.000,00 kr., is 50.0 % above the average of the previous 3 months, "
-                          "10.000,00 kr. (2024-06: 9.000,00 kr., 2024-07: 10.000,00 kr., 2024-08: 11.000,00 kr.); "
-                          "the limit is 20 %")
+    assert hit.reason == ("lønnen for 2024-09, 15.000,00 kr., ligger 50,0 % over gennemsnittet af de foregående 3 "
+                          "måneder, 10.000,00 kr. (2024-06: 9.000,00 kr., 2024-07: 10.000,00 kr., 2024-08: "
+                          "11.000,00 kr.); grænsen er 20 %")
+    # below the average, with a limit that has decimals: 5.000 kr. is 50,0 % under 10.000 kr.
+    low = facts(current=[line("2024-09", 500_000)], previous=(900_000, 1_000_000, 1_100_000),
+                payments=[paid("2024-08", 1)])
+    (below,) = assess(low, RATES_2024, Criteria.model_validate({"income_deviation": {"max_percent": "12.5"}})).hits
+    assert below.reason.startswith("lønnen for 2024-09, 5.000,00 kr., ligger 50,0 % under gennemsnittet af de ")
+    assert below.reason.endswith("; grænsen er 12,5 %")
     gap = facts(current=[line("2024-09", 1_500_000)], previous=(0, 1_000_000, 1_100_000), payments=[paid("2024-08", 1)])
     result = assess(gap, RATES_2024, Criteria())
-    assert result.simple and result.checks["income_deviation"].startswith("not applicable: no income for 2024-06")
+    assert result.simple and result.checks["income_deviation"] == (
+        "not applicable: ingen indkomst for 2024-06, så der kan ikke beregnes et gennemsnit af de foregående "
+        "3 måneder")
+    assert result.checks["subsidy_change"] == "not applicable: intet tilskud registreret for 2024-09"
     custom = Criteria.model_validate({"income_deviation": {"max_percent": 60}})
     assert codes(case, custom) == []
 
@@ -258,16 +270,18 @@ def test_subsidy_change_at_and_past_2000_kr(last_ore: int, hit: bool) -> None:
 
 def test_subsidy_change_sentence() -> None:
     (hit,) = assess(facts(payments=[paid("2024-09", 1_000_000)]), RATES_2024, Criteria()).hits
-    assert hit.reason == ("the subsidy rises by 6.352,00 kr.: 10.000,00 kr. for 2024-09 (voucher B202409), "
-                          "16.352,00 kr. for 2024-10; the limit is 2.000,00 kr.")
+    assert hit.reason == ("tilskuddet stiger med 6.352,00 kr.: 10.000,00 kr. for 2024-09 (bilag B202409), "
+                          "16.352,00 kr. for 2024-10; grænsen er 2.000,00 kr.")
+    (fall,) = assess(facts(payments=[paid("2024-09", 2_000_000)]), RATES_2024, Criteria()).hits
+    assert fall.reason.startswith("tilskuddet falder med 3.648,00 kr.: 20.000,00 kr. for 2024-09 (bilag B202409)")
 
 
 def test_wage_ceiling() -> None:
     result = assess(facts(ceiling=2_500_000, payments=[paid("2024-08", 1_635_200)]), RATES_2024, Criteria())
     assert [h.code for h in result.hits] == ["wage_ceiling"]
     assert result.calculation.subsidy_ore == 1_300_000
-    assert result.hits[0].reason == ("the wage 12.000,00 kr. plus the subsidy 16.352,00 kr. is above the wage ceiling "
-                                     "of the position, 25.000,00 kr.: the ceiling cuts the subsidy to 13.000,00 kr.")
+    assert result.hits[0].reason == ("lønnen 12.000,00 kr. plus tilskuddet 16.352,00 kr. overstiger stillingens "
+                                     "lønloft, 25.000,00 kr.: lønloftet nedsætter tilskuddet til 13.000,00 kr.")
     # the cut subsidy is what the change from last month is measured on
     both = assess(facts(ceiling=2_500_000), RATES_2024, Criteria())
     assert [h.code for h in both.hits] == ["subsidy_change", "wage_ceiling"]
@@ -275,6 +289,8 @@ def test_wage_ceiling() -> None:
 
 def test_first_payment() -> None:
     assert codes(facts(payments=[])) == ["first_payment"]
+    (hit,) = assess(facts(payments=[]), RATES_2024, Criteria()).hits
+    assert hit.reason == "første udbetaling: der er ikke registreret tilskud før 2024-10"
     # a payment for the payment month itself (already registered) is no earlier payment
     assert codes(facts(payments=[paid("2024-10", 1_635_200)])) == ["first_payment"]
 
@@ -290,7 +306,10 @@ def test_the_first_hit_in_rules_order_is_the_reason() -> None:
     result = assess(case, RATES_2024, Criteria())
     assert [h.code for h in result.hits] == ["other_employer", "non_wage_income", "first_payment"]
     code, sentence = manual_reason(result.hits)
-    assert code == "other_employer" and sentence.count("Also: ") == 1 and sentence.endswith(".")
+    assert code == "other_employer" and sentence.count("Desuden: ") == 1 and sentence.endswith(".")
+    assert sentence.startswith("Løn for 2024-09 er indberettet af Mors VVS A/S (CVR 87654321), der ikke er ")
+    assert ("Desuden: Der er indberettet andre ydelser end løn for 2024-09: sygedagpenge 100,00 kr. fra Mors VVS "
+            "A/S. Første udbetaling: der er ikke registreret tilskud før 2024-10.") in sentence
 
 
 def test_facts_are_not_changed_by_assessing() -> None:

@@ -29,24 +29,25 @@ def test_an_income_line() -> None:
 
 
 @pytest.mark.parametrize(("change", "problem"), [
-    ({"a_income_ore": "16.811,19"}, "a_income_ore = '16.811,19', which is not a whole number of øre"),
-    ({"pension_employer_ore": 1681.5}, "pension_employer_ore = 1681.5, which is not a whole number of øre"),
-    ({"holiday_pay_ore": True}, "holiday_pay_ore = True, which is not a whole number of øre"),
-    ({"sickness_benefit_ore": None}, "sickness_benefit_ore = None, which is not a whole number of øre"),
+    ({"a_income_ore": "16.811,19"}, "A-indkomst (a_income_ore) er '16.811,19', hvilket ikke er et helt antal øre"),
+    ({"pension_employer_ore": 1681.5},
+     "arbejdsgivers pension (pension_employer_ore) er 1681.5, hvilket ikke er et helt antal øre"),
+    ({"holiday_pay_ore": True}, "feriepenge (holiday_pay_ore) er True, hvilket ikke er et helt antal øre"),
+    ({"sickness_benefit_ore": None}, "sygedagpenge (sickness_benefit_ore) er None, hvilket ikke er et helt antal øre"),
 ])
 def test_a_malformed_amount_is_bad_data_naming_line_and_field(change: dict[str, Any], problem: str) -> None:
     with pytest.raises(BadData) as caught:
         parse_income_line({**RAW, **change})
     assert caught.value.code == "income_malformed"
-    assert caught.value.message == ("eIndkomst line 4503771234-2024-09-1 (2024-09, Thy Tømrer ApS, CVR 12345674) "
-                                    f"has {problem}")
+    assert caught.value.message == ("eIndkomst-linje 4503771234-2024-09-1 (2024-09, Thy Tømrer ApS, CVR 12345674): "
+                                    f"{problem}")
 
 
 def test_a_missing_amount_or_period_is_bad_data() -> None:
     raw = {k: v for k, v in RAW.items() if k != "maternity_benefit_ore"}
-    with pytest.raises(BadData, match="has no maternity_benefit_ore"):
+    with pytest.raises(BadData, match=r": barselsdagpenge \(maternity_benefit_ore\) mangler$"):
         parse_income_line(raw)
-    with pytest.raises(BadData, match="no readable line id, CVR, month or wage period"):
+    with pytest.raises(BadData, match="har ikke et læsbart linje-id, CVR-nummer, måned eller lønperiode"):
         parse_income_line({**RAW, "period_end": "30.09.2024"})
 
 
@@ -81,8 +82,12 @@ def test_a_card_with_nonsense_amounts_or_fields_missing() -> None:
     with pytest.raises(BadData) as caught:
         read_case("FJ024001", _screen({**CARD, "Lønloft (kr. pr. måned)": "ukendt"}, []))
     assert caught.value.code == "benefits_amount_malformed"
+    assert caught.value.message == "borgerkortet for FJ024001 viser lønloftet som 'ukendt', hvilket ikke er et beløb"
     with pytest.raises(BadData) as caught:
         read_case("FJ024001", _screen({**CARD, "Lønloft (kr. pr. måned)": ""}, []))
     assert caught.value.code == "wage_ceiling_missing"
-    with pytest.raises(ApplicationError, match=r"has no Arbejdsgivers CVR-nr\."):
+    assert caught.value.message == "borgerkortet for FJ024001 har intet lønloft (Lønloft)"
+    with pytest.raises(ApplicationError) as failed:
         read_case("FJ024001", _screen({k: v for k, v in CARD.items() if k != "Arbejdsgivers CVR-nr."}, []))
+    assert (failed.value.code, failed.value.message) == (
+        "page_unexpected", "borgerkortet for FJ024001 mangler Arbejdsgivers CVR-nr.")

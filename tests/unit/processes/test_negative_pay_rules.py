@@ -16,6 +16,7 @@ from processes.negative_pay.rules import (
     Policy,
     RunInfo,
     decide,
+    decide_as_told,
     due_date,
     has_future_pay,
     invoice_lines,
@@ -45,12 +46,14 @@ def outcome(**changes: object) -> tuple[str, str]:
 def test_still_employed_small_and_not_recurring_is_carried_forward() -> None:
     decision = decide(SIMPLE, POLICY)
     assert (decision.outcome, decision.code) == ("carry_forward", "simple")
-    assert decision.reason == ("Employee 100123 is still employed and has negative net pay of 1.234,56 kr. in run "
-                               "L202409 (at most 5.000,00 kr., not negative in the previous run): carried forward "
-                               "to the next run.")
+    assert decision.reason == ("Medarbejder 100123 er stadig ansat og har negativ nettoløn på 1.234,56 kr. ved "
+                               "lønkørsel L202409 (højst 5.000,00 kr., ikke negativ ved forrige lønkørsel): beløbet "
+                               "overføres til næste løn.")
 
 
 def test_a_leaver_is_invoiced_whatever_the_amount_kind_or_history() -> None:
+    assert decide(replace(SIMPLE, left=True), POLICY).reason == (
+        "Medarbejder 100123 er fratrådt: negativ nettoløn på 1.234,56 kr. ved lønkørsel L202409 opkræves med faktura.")
     assert outcome(left=True) == ("invoice", "left")
     assert outcome(left=True, amount_ore=-4_000_000) == ("invoice", "left")  # large: still an invoice
     assert outcome(left=True, kind="holiday_pay") == ("invoice", "left")  # no set-off possible: invoice
@@ -65,21 +68,25 @@ def test_no_future_pay_is_invoiced_at_the_leaving_date_boundary() -> None:
     assert not has_future_pay(replace(SIMPLE, leaving_date=date(2024, 9, 30)))
     assert has_future_pay(replace(SIMPLE, leaving_date=date(2024, 10, 1)))
     decision = decide(replace(SIMPLE, leaving_date=date(2024, 9, 30)), POLICY)
-    assert "leaves on 30.09.2024, before the next pay period (10.2024)" in decision.reason
+    assert decision.reason == ("Medarbejder 100123 har fratrædelsesdato 30.09.2024, før næste lønperiode (10.2024): "
+                               "negativ nettoløn på 1.234,56 kr. ved lønkørsel L202409 opkræves med faktura.")
 
 
 def test_negative_holiday_pay_of_an_employee_goes_to_a_caseworker() -> None:
     """No set-off against holiday pay (ferieloven): even 1 kr. is not carried forward."""
     decision = decide(replace(SIMPLE, kind="holiday_pay", amount_ore=-100), POLICY)
     assert (decision.outcome, decision.code) == ("manual", "negative_holiday_pay")
-    assert "negative holiday pay of 1,00 kr. in run L202409" in decision.reason
-    assert "ferieloven" in decision.reason
+    assert decision.reason == ("Medarbejder 100123 er stadig ansat og har negative feriepenge på 1,00 kr. ved "
+                               "lønkørsel L202409. Feriepenge kan ikke modregnes i fremtidig løn (ferieloven), så en "
+                               "sagsbehandler afgør, hvordan beløbet skal betales tilbage.")
 
 
 def test_a_recurring_negative_goes_to_a_caseworker_naming_the_previous_run() -> None:
     decision = decide(replace(SIMPLE, negative_in_previous_run=True), POLICY)
     assert (decision.outcome, decision.code) == ("manual", "recurring")
-    assert "was negative in the previous run L202408 too" in decision.reason
+    assert decision.reason == ("Medarbejder 100123 har negativ nettoløn på 1.234,56 kr. ved lønkørsel L202409 og var "
+                               "også negativ ved forrige lønkørsel L202408. Et negativt beløb, der gentager sig, "
+                               "overføres ikke igen til næste løn uden en sagsbehandler.")
 
 
 @pytest.mark.parametrize(("amount_ore", "expected"), [
@@ -98,7 +105,9 @@ def test_the_threshold_comes_from_the_configuration() -> None:
     assert decide(replace(SIMPLE, amount_ore=-200_050), policy(config)).outcome == "carry_forward"
     large = decide(replace(SIMPLE, amount_ore=-200_051), policy(config))
     assert (large.outcome, large.code) == ("manual", "large_amount")
-    assert "2.000,51 kr. in run L202409, above the 2.000,50 kr. that may be carried forward" in large.reason
+    assert large.reason == ("Medarbejder 100123 har negativ nettoløn på 2.000,51 kr. ved lønkørsel L202409, hvilket "
+                            "er over grænsen på 2.000,50 kr. for overførsel til næste løn. En sagsbehandler afgør, om "
+                            "beløbet overføres til næste løn eller opkræves med faktura.")
 
 
 def test_the_order_of_the_branches() -> None:
@@ -110,7 +119,42 @@ def test_the_order_of_the_branches() -> None:
 def test_a_result_that_is_not_negative_is_bad_data_for_a_person() -> None:
     decision = decide(replace(SIMPLE, amount_ore=0), POLICY)
     assert (decision.outcome, decision.code) == ("manual", "not_negative")
-    assert "shows 0,00 kr." in decision.reason
+    assert decision.reason == ("Medarbejder 100123: resultatlisten for lønkørsel L202409 viser 0,00 kr. som negativ "
+                               "nettoløn, men beløbet er ikke negativt; kontrollér lønkørslens resultatliste.")
+
+
+# -- a caseworker's decision sent back from the desk -----------------------------------------------
+
+
+def as_told(chosen: str, **changes: object) -> tuple[str, str]:
+    facts = replace(SIMPLE, **changes)
+    decision = decide_as_told(facts, chosen, decide(facts, POLICY))
+    return decision.outcome, decision.code
+
+
+def test_a_caseworker_overrules_the_policy_but_not_the_law() -> None:
+    # What the policy hands to a person, the caseworker decides: invoice a recurring negative, carry a large one.
+    assert as_told("invoice", negative_in_previous_run=True) == ("invoice", "caseworker")
+    assert as_told("carry_forward", amount_ore=-900_000) == ("carry_forward", "caseworker")
+    assert as_told("invoice", kind="holiday_pay") == ("invoice", "caseworker")
+    # Holiday pay is never set off against pay, and nothing is carried past the last pay.
+    assert as_told("carry_forward", kind="holiday_pay") == ("manual", "carry_forward_refused")
+    assert as_told("carry_forward", leaving_date=date(2024, 9, 30)) == ("manual", "carry_forward_refused")
+    assert as_told("carry_forward", left=True) == ("manual", "carry_forward_refused")
+    assert as_told("carry_forward", leaving_date=date(2024, 10, 1)) == ("carry_forward", "caseworker")
+    # A result that is not negative any more stays with a person, whatever was chosen.
+    assert as_told("invoice", amount_ore=0) == ("manual", "not_negative")
+
+
+def test_a_caseworkers_decision_is_said_in_the_reason() -> None:
+    facts = replace(SIMPLE, negative_in_previous_run=True)
+    decision = decide_as_told(facts, "invoice", decide(facts, POLICY))
+    assert decision.reason == ("Medarbejder 100123: en sagsbehandler har besluttet, at negativ nettoløn på "
+                               "1.234,56 kr. ved lønkørsel L202409 opkræves med faktura.")
+    refused = decide_as_told(replace(SIMPLE, kind="holiday_pay"), "carry_forward", decide(SIMPLE, POLICY))
+    assert "ferieloven" in refused.reason and "Vælg faktura" in refused.reason
+    with pytest.raises(ValueError, match="'pay_twice'"):
+        decide_as_told(SIMPLE, "pay_twice", decide(SIMPLE, POLICY))
 
 
 def test_config_refuses_bad_values() -> None:
@@ -174,13 +218,14 @@ def test_invoice_lines_turn_the_sign_and_drop_zero_lines() -> None:
 
 def test_invoice_problems() -> None:
     lines = invoice_lines(ELEMENTS)
-    assert invoice_problem(lines, -110_001) == ("the pay element lines add up to -1.100,00 kr., "
-                                                "not the negative amount -1.100,01 kr.")
-    assert "not negative" in (invoice_problem(lines, 0) or "")
-    assert "no pay element lines" in (invoice_problem([], -100) or "")
+    assert invoice_problem(lines, -110_001) == ("løndelene giver tilsammen -1.100,00 kr., "
+                                                "ikke det negative beløb -1.100,01 kr.")
+    assert invoice_problem(lines, 0) == "beløbet 0,00 kr. er ikke negativt, så der er intet at opkræve"
+    assert invoice_problem([], -100) == "resultatet har ingen løndele, der kan stå på fakturaen"
     ten = [InvoiceLine("2024-09", "0101", 10_000)] * 10
     assert invoice_problem(ten, -100_000) is None  # the form has ten lines: ten fit
-    assert "at most 10" in (invoice_problem([*ten, InvoiceLine("2024-09", "0101", 10)], -100_010) or "")
+    assert invoice_problem([*ten, InvoiceLine("2024-09", "0101", 10)], -100_010) == (
+        "kravet har 11 linjer, og debitorsystemet tager højst 10")
 
 
 def test_reference_due_date_and_case_key() -> None:
