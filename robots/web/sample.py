@@ -145,9 +145,10 @@ def flex_wage_deviation_case(backend: QueueBackend, cpr: str = "450377-1234", na
                  "voucher_no": f"B-{n}"} for n, (m, i) in enumerate(
                     (("2024-08", "2024-07"), ("2024-09", "2024-08")), start=7781)]
     facts = flex_wage_facts("2024-09", lines, wage_ceiling_ore=3_500_000, checks=checks, payments=payments)
-    message = ("the wage for 2024-09, 20.000,00 kr., is 66.7 % above the average of the previous 3 months, "
+    message = ("Lønnen for 2024-09, 20.000,00 kr., ligger 66,7 % over gennemsnittet af de foregående 3 måneder, "
                "12.000,00 kr. (2024-06: 12.000,00 kr., 2024-07: 12.000,00 kr., 2024-08: 12.000,00 kr.); "
-               "the limit is 20 %")
+               "grænsen er 20 %. Desuden: Tilskuddet falder med 3.319,25 kr.: 16.352,00 kr. for 2024-09 "
+               "(bilag B-7782), 13.032,75 kr. for 2024-10; grænsen er 2.000,00 kr.")
     shot = screenshot_png("Ydelsessystem · Fleksløntilskud · Borgerkort", [
         ("Borger", f"{cpr[:6]}-XXXX {name}"), ("Sag", "FLX-2024-0173"), ("Arbejdsgiver", "Thisted Maskinfabrik ApS"),
         ("Lønloft", "35.000,00"), ("Seneste tilskud (sep. 2024)", "16.352,00"), ("Status", "Aktiv")])
@@ -162,8 +163,9 @@ def negative_pay_case(backend: QueueBackend, cpr: str = "521190-2345", name: str
                       reference: str = "2026-05:E10234") -> WorkItem:
     """An employee negative again after the May 2026 run: the policy sends it to a caseworker."""
     return manual_item(backend, NEGATIVE_QUEUE, reference, negative_payload(cpr, name, "E10234", [-412_550, -86_000]),
-                       "recurring", "E10234 is negative for the second run in a row (-4.985,50 kr.; last run "
-                                    "-1.200,00 kr.)")
+                       "recurring", "Medarbejder E10234 har negativ nettoløn på 4.985,50 kr. ved lønkørsel "
+                                    "L2026-05 og var også negativ ved forrige lønkørsel L2026-04. Et negativt beløb, "
+                                    "der gentager sig, overføres ikke igen til næste løn uden en sagsbehandler.")
 
 
 def negative_payload(cpr: str, name: str, employee_no: str, amounts: list[int], previous: bool = True,
@@ -180,13 +182,14 @@ def negative_payload(cpr: str, name: str, employee_no: str, amounts: list[int], 
 
 
 FLEX_REASONS = (
-    ("watch_list", "the citizen is on the watch list: {reason}"),
-    ("no_income", "no income is reported to eIndkomst for {month} yet (the employers' deadline is the 10th)"),
-    ("several_employers", "two employers reported wage for {month}"),
-    ("non_wage_income", "payments other than wage reported for {month}: sickness benefit (sygedagpenge)"),
-    ("income_deviation", "the wage for {month} is more than 20 % off the average of the previous 3 months"),
-    ("subsidy_change", "the subsidy changes by more than 2.000,00 kr. from last month"),
-    ("first_payment", "first payment: no subsidy is registered before {month}"),
+    ("watch_list", "Borgeren står på obslisten: {reason}; robotten har ikke behandlet sagen."),
+    ("no_income", "Der er endnu ikke indberettet indkomst til eIndkomst for {month} (arbejdsgivernes frist er den "
+                  "10. i måneden)."),
+    ("several_employers", "To arbejdsgivere har indberettet løn for {month}."),
+    ("non_wage_income", "Der er indberettet andre ydelser end løn for {month}: sygedagpenge."),
+    ("income_deviation", "Lønnen for {month} afviger mere end 20 % fra gennemsnittet af de foregående 3 måneder."),
+    ("subsidy_change", "Tilskuddet ændrer sig mere end 2.000,00 kr. fra sidste måned."),
+    ("first_payment", "Første udbetaling: der er ikke registreret tilskud før {month}."),
 )
 
 
@@ -213,5 +216,6 @@ def populate(backend: QueueBackend, flex: int = 40, negative: int = 12, seed: in
         payload = negative_payload(cpr, who, f"E{20000 + n}", [amount], code == "recurring",
                                    rng.choice(ORGANISATIONS[2:]))
         made.append(manual_item(backend, NEGATIVE_QUEUE, f"L2026-05:E{20000 + n}:net_pay", payload, code,
-                                f"E{20000 + n} has negative pay {ore_to_display(amount)} kr. in the 2026-05 run"))
+                                f"Medarbejder E{20000 + n} har negativ nettoløn på {ore_to_display(-amount)} kr. "
+                                f"ved lønkørsel L2026-05."))
     return made

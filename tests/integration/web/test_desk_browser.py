@@ -40,7 +40,7 @@ def test_sign_in_filter_open_resolve_and_see_it_in_the_history(desk: Desk, page:
     # open the case: the reason, the calculation as on paper, the screenshot
     page.get_by_role("link", name=re.compile(r"2024-09:450377")).click()
     expect(page).to_have_url(f"{desk.url}/sager/{desk.flex.id}")
-    expect(page.locator(".why")).to_contain_text("66.7 % above the average")
+    expect(page.locator(".why")).to_contain_text("66,7 % over gennemsnittet")
     calculation = page.locator("table.calculation")
     expect(calculation.locator("tr", has_text="Lønindkomst L")).to_contain_text("20.000,00 kr.")
     expect(calculation.locator("tr", has_text="Fradrag af lønnen op til T")).to_contain_text("4.896,90 kr.")

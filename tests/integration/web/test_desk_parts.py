@@ -71,7 +71,7 @@ def test_flex_wage_calculation_laid_out_from_the_robots_record() -> None:
     """RULES.md's worked example L = 20.000 kr. (2024): R = 6.919,25 kr., subsidy 13.032,75 kr."""
     lines = [sample.income_line("2024-08", 1_200_000), sample.income_line("2024-09", 2_000_000)]
     facts = sample.flex_wage_facts("2024-09", lines, wage_ceiling_ore=3_000_000, checks={
-        "income_deviation": "hit", "subsidy_change": "not applicable: no subsidy registered for 2024-09",
+        "income_deviation": "hit", "subsidy_change": "not applicable: intet tilskud registreret for 2024-09",
         "first_payment": "off (would have hit)"})
     context = flex_wage_context(facts, _item({"income_month": "2024-09"}))
     steps = {s["label"]: s for s in context["steps"]}
@@ -89,7 +89,7 @@ def test_flex_wage_calculation_laid_out_from_the_robots_record() -> None:
     assert context["earlier"] == [("2024-08", 1_200_000)]
     statuses = {code: (cls, text) for code, _, cls, text in context["checks"]}
     assert statuses["income_deviation"] == ("hit", "Ramt")
-    assert statuses["subsidy_change"] == ("na", "Ikke relevant: no subsidy registered for 2024-09")
+    assert statuses["subsidy_change"] == ("na", "Ikke relevant: intet tilskud registreret for 2024-09")
     assert statuses["first_payment"] == ("off", "Slået fra (ville være ramt)")
 
 
