@@ -37,7 +37,7 @@ def refile(ctx: StepContext, esdh: Esdh, correction: rules.Correction, title: st
     outcome = ctx.retry(look_then_act, what=f"re-file {correction.doc_id}")
     if outcome == "corrected" and ctx.item is not None:
         ctx.backend.record(ctx.worker, REFILED_EVENT,
-                           f"{correction.doc_id}: {correction.filed_type} -> {correction.doc_type}",
+                           f"{correction.doc_id} omjournaliseret fra {correction.filed_type} til {correction.doc_type}",
                            {"doc_id": correction.doc_id, "from": correction.filed_type, "to": correction.doc_type,
                             "title": title, "score": correction.score}, item_id=ctx.item.id)
     return outcome

@@ -21,6 +21,9 @@ from .reading import OcrSettings, ReadResult, UnreadableDocument, read_document,
 from .systems import Esdh
 from .textfacts import cpr_numbers, issue_date, mentions_name
 
+# The formats ``reading.sniff`` tells apart, as a caseworker calls them (in "why it cannot be read").
+FORMAT_NAMES = {"docx": "Word", "pdf": "PDF", "tiff": "TIFF", "image": "billede", "unknown": "ukendt format"}
+
 
 @dataclass
 class Inspected:
@@ -71,8 +74,10 @@ def employee_from_file(personnel_file: dict[str, Any], reference: str) -> rules.
             manager_no=str(manager["employee_no"]) if manager else None,
         )
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
-        raise BusinessError("bad_personnel_file", f"The personnel file of {mask(reference)} cannot be read: "
-                            f"{type(exc).__name__} {mask(str(exc))[:120]}.") from None
+        why = (f"feltet {mask(str(exc))[:120]} mangler" if isinstance(exc, KeyError)
+               else f"{type(exc).__name__}: {mask(str(exc))[:120]}")
+        raise BusinessError("bad_personnel_file", f"Personalesagen for CPR-nr. {mask(reference)} i ESDH kan ikke "
+                            f"læses ({why}).") from None
 
 
 def inspect_documents(esdh: Esdh, employee: rules.Employee, listed: list[dict[str, Any]],
@@ -112,10 +117,11 @@ def _read_one(meta: dict[str, Any], content: bytes, ocr: OcrSettings, employee: 
     try:
         reading = read_document(content, ocr)
         if not reading.text:
-            raise UnreadableDocument("no text found, not even by OCR" if reading.ocr_pages else "no text in it")
+            raise UnreadableDocument("ingen tekst fundet, heller ikke med OCR" if reading.ocr_pages
+                                     else "ingen tekst i dokumentet")
     except UnreadableDocument as exc:
         facts = rules.Document(meta["doc_id"], filed_type, filed_date, readable=False,
-                               problem=f"{sniff(content)}: {exc}")
+                               problem=f"{FORMAT_NAMES.get(sniff(content), sniff(content))}: {exc}")
         return Inspected(meta, content, facts)
     cprs = cpr_numbers(reading.text)
     owner, others = rules.ownership(cprs, mentions_name(reading.text, employee.name), employee.cpr)
@@ -128,8 +134,8 @@ def _who(esdh: Esdh, cprs: list[str], cache: dict[str, str]) -> str:
     cpr = cprs[0]
     if cpr not in cache:
         found = esdh.personnel_file(cpr)
-        cache[cpr] = (f"employee {found['employee_no']} ({found['name']})" if found
-                      else f"a CPR number with no personnel file ({mask(cpr)})")
+        cache[cpr] = (f"medarbejder {found['employee_no']} ({found['name']})" if found
+                      else f"et CPR-nr. uden personalesag ({mask(cpr)})")
     return cache[cpr]
 
 

@@ -29,7 +29,10 @@ MIN_TEXT_LAYER_CHARS = 25  # a page with less text than this is treated as an im
 
 
 class UnreadableDocument(Exception):
-    """The bytes are not a document we can read (damaged, encrypted, unknown format, OCR failed)."""
+    """The bytes are not a document we can read (damaged, encrypted, unknown format, OCR failed).
+
+    The message is Danish: it ends up in the sentence a caseworker reads.
+    """
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _read(content: bytes, ocr: OcrSettings) -> ReadResult:
         text, pages = _image_text(content, ocr)
         method, ocr_pages = "ocr", pages
     else:
-        raise UnreadableDocument("not a Word, PDF or image file")
+        raise UnreadableDocument("ikke en Word-, PDF- eller billedfil")
     return ReadResult(text.strip(), method, pages, ocr_pages, round(time.perf_counter() - started, 3))
 
 
@@ -108,7 +111,7 @@ def _docx_text(content: bytes) -> str:
     try:
         document = Document(io.BytesIO(content))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(f"damaged Word file ({type(exc).__name__})") from None
+        raise UnreadableDocument(f"beskadiget Word-fil ({type(exc).__name__})") from None
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         parts.extend(cell.text for row in table.rows for cell in row.cells)
@@ -125,10 +128,10 @@ def _pdf_text(content: bytes, ocr: OcrSettings) -> tuple[str, int, int]:
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
-            raise UnreadableDocument("the PDF is encrypted")
+            raise UnreadableDocument("PDF-filen er krypteret")
         layers = [page.extract_text() or "" for page in reader.pages]
     except PdfReadError as exc:
-        raise UnreadableDocument(f"damaged PDF ({exc})") from None
+        raise UnreadableDocument(f"beskadiget PDF-fil ({exc})") from None
     image_pages = [n for n, text in enumerate(layers) if len(text.strip()) < MIN_TEXT_LAYER_CHARS]
     if image_pages:
         for n, text in zip(image_pages, _render_and_ocr(content, image_pages, ocr), strict=True):
@@ -142,7 +145,7 @@ def _render_and_ocr(content: bytes, page_numbers: list[int], ocr: OcrSettings) -
     try:
         pdf = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
-        raise UnreadableDocument(f"cannot render the PDF ({exc})") from None
+        raise UnreadableDocument(f"PDF-filen kan ikke gengives til OCR ({exc})") from None
     try:
         texts = []
         for n in page_numbers:
@@ -160,7 +163,7 @@ def _image_text(content: bytes, ocr: OcrSettings) -> tuple[str, int]:
         image = Image.open(io.BytesIO(content))
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError) as exc:
-        raise UnreadableDocument(f"damaged image ({exc})") from None
+        raise UnreadableDocument(f"beskadiget billedfil ({exc})") from None
     dpi = image.info.get("dpi", (PDF_RENDER_DPI, PDF_RENDER_DPI))[0] or PDF_RENDER_DPI
     return "\n".join(ocr_image(frame, ocr, dpi=round(float(dpi))) for frame in frames), len(frames)
 
@@ -169,7 +172,7 @@ def ocr_image(image: object, ocr: OcrSettings, dpi: int = PDF_RENDER_DPI) -> str
     """OCR one page image (a PIL image) with tesseract; UnreadableDocument when tesseract fails."""
     binary = shutil.which(ocr.binary)
     if binary is None:
-        raise RuntimeError(f"OCR needs the {ocr.binary!r} program (Debian: apt-get install tesseract-ocr-dan)")
+        raise RuntimeError(f"OCR kræver programmet {ocr.binary!r} (Debian: apt-get install tesseract-ocr-dan)")
     raw = io.BytesIO()
     image.save(raw, format="PNG")  # type: ignore[attr-defined]
     env = {**os.environ, "OMP_THREAD_LIMIT": str(ocr.threads)}
@@ -178,10 +181,10 @@ def ocr_image(image: object, ocr: OcrSettings, dpi: int = PDF_RENDER_DPI) -> str
                               input=raw.getvalue(), capture_output=True, timeout=ocr.timeout_seconds, env=env,
                               check=False)
     except subprocess.TimeoutExpired:
-        raise UnreadableDocument(f"OCR took longer than {ocr.timeout_seconds:.0f} s") from None
+        raise UnreadableDocument(f"OCR tog længere end {ocr.timeout_seconds:.0f} sek.") from None
     if done.returncode != 0:
-        tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise UnreadableDocument(f"OCR failed (tesseract exit {done.returncode}: {tail[0][:120]})")
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["ingen besked"]
+        raise UnreadableDocument(f"OCR mislykkedes (tesseract sluttede med kode {done.returncode}: {tail[0][:120]})")
     return done.stdout.decode("utf-8", errors="replace")
 
 

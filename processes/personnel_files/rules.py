@@ -10,6 +10,8 @@
 
 ``assess`` puts it together for one employee: the findings, the corrections and requests the
 robot may make on its own, and what a person must look at (with a stable code and a sentence).
+Sentences and details are in Danish (caseworkers and HR staff read them); codes and document
+type codes stay as they are.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class Finding:
     kind: str  # missing | misfiled | wrong_employee | late_child_certificate | uncertain
     doc_id: str = ""
     doc_type: str = ""  # missing: the type; misfiled: the type found; late: boerneattest
-    detail: str = ""  # a sentence for the report
+    detail: str = ""  # a sentence for the report (Danish)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Assessment:
     findings: list[Finding] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # document types to ask the manager for
-    manual: list[tuple[str, str]] = field(default_factory=list)  # (code, sentence)
+    manual: list[tuple[str, str]] = field(default_factory=list)  # (code, sentence in Danish)
     attach: list[str] = field(default_factory=list)  # doc ids a person should see
 
     @property
@@ -161,22 +163,23 @@ def assess(employee: Employee, documents: list[Document], confident_score: float
         kind = certain_type(doc, confident_score)
         _check_owner(employee, doc, kind, out)
         if not doc.readable:
-            out.manual.append(("unreadable_document", f"Document {doc.doc_id} could not be read ({doc.problem})."))
+            out.manual.append(("unreadable_document", f"Dokument {doc.doc_id} kan ikke læses ({doc.problem})."))
             out.attach.append(doc.doc_id)
             maybe.add(doc.filed_type)
             continue
         if kind is None:
             out.findings.append(Finding("uncertain", doc.doc_id, doc.predicted,
-                                        f"filed as {doc.filed_type}; classifier: {_scores(doc)}"))
-            out.manual.append(("uncertain_type", f"Document {doc.doc_id} is filed as {doc.filed_type}, but the "
-                               f"classifier is not sure what it is ({_scores(doc)})."))
+                                        f"journaliseret som {doc.filed_type}; robottens bud: {_scores(doc)}"))
+            out.manual.append(("uncertain_type", f"Dokument {doc.doc_id} er journaliseret som {doc.filed_type}, men "
+                               f"robotten er ikke sikker på, hvilken type det er ({_scores(doc)})."))
             out.attach.append(doc.doc_id)
             if doc.owner != "foreign":
                 maybe.update({doc.filed_type, *(t for t, s in doc.scores.items() if s >= MAYBE_SCORE)})
             continue
         if kind != doc.filed_type:
             out.findings.append(Finding("misfiled", doc.doc_id, kind,
-                                        f"filed as {doc.filed_type}, content is {kind} (score {doc.score:.2f})"))
+                                        f"journaliseret som {doc.filed_type}, indholdet er {kind} "
+                                        f"(sikkerhed {_score(doc.score)})"))
             out.corrections.append(Correction(doc.doc_id, kind, doc.filed_type, doc.score))
         if doc.owner == "own":
             present.add(kind)
@@ -188,23 +191,30 @@ def assess(employee: Employee, documents: list[Document], confident_score: float
     return out
 
 
+def _score(score: float) -> str:
+    """0.5512 -> '0,55' (Danish decimal comma)."""
+    return f"{score:.2f}".replace(".", ",")
+
+
 def _scores(doc: Document) -> str:
-    return ", ".join(f"{t} {s:.2f}" for t, s in doc.scores.items()) or "no scores"
+    """'boerneattest 0,55; straffeattest 0,40': the classifier's top types (semicolons: the comma is decimal)."""
+    return "; ".join(f"{t} {_score(s)}" for t, s in doc.scores.items()) or "ingen vurdering"
 
 
 def _check_owner(employee: Employee, doc: Document, kind: str | None, out: Assessment) -> None:
     if doc.owner == "foreign":
-        who = doc.foreign_owner or "another person"
+        who = doc.foreign_owner or "en anden person"
         out.findings.append(Finding("wrong_employee", doc.doc_id, kind or doc.filed_type,
-                                    f"names {who}, not employee {employee.employee_no}"))
-        out.manual.append(("wrong_employee", f"Document {doc.doc_id} ({kind or doc.filed_type}) in the file of "
-                           f"employee {employee.employee_no} names {who}: move it to the right file."))
+                                    f"nævner {who}, ikke medarbejder {employee.employee_no}"))
+        out.manual.append(("wrong_employee", f"Dokument {doc.doc_id} ({kind or doc.filed_type}) i personalesagen for "
+                           f"medarbejder {employee.employee_no} nævner {who}: flyt det til den rigtige "
+                           "personalesag."))
         out.attach.append(doc.doc_id)
     elif doc.owner == "unknown":
         out.findings.append(Finding("uncertain", doc.doc_id, kind or doc.filed_type,
-                                    "neither the employee's CPR number nor name could be read with certainty"))
-        out.manual.append(("owner_unknown", f"Document {doc.doc_id} does not clearly name employee "
-                           f"{employee.employee_no}: check whose it is."))
+                                    "hverken medarbejderens CPR-nr. eller navn kan læses med sikkerhed"))
+        out.manual.append(("owner_unknown", f"Dokument {doc.doc_id} nævner ikke tydeligt medarbejder "
+                           f"{employee.employee_no}: kontrollér, hvem dokumentet handler om."))
         out.attach.append(doc.doc_id)
 
 
@@ -212,20 +222,19 @@ def _check_certificate_date(employee: Employee, doc: Document, out: Assessment) 
     start = employee.job.start_date
     dated = doc.text_date or doc.filed_date
     if dated is None:
-        out.manual.append(("certificate_date_unclear", f"The child-protection certificate {doc.doc_id} carries "
-                           "no readable date."))
+        out.manual.append(("certificate_date_unclear", f"Børneattesten {doc.doc_id} har ingen læsbar dato."))
         out.attach.append(doc.doc_id)
         return
     if doc.text_date and doc.filed_date and (is_late_certificate(doc.text_date, start)
                                              != is_late_certificate(doc.filed_date, start)):
-        out.manual.append(("certificate_date_unclear", f"The child-protection certificate {doc.doc_id} reads "
-                           f"{doc.text_date:%d.%m.%Y} but is filed with the date {doc.filed_date:%d.%m.%Y}; the "
-                           f"employee started {start:%d.%m.%Y}."))
+        out.manual.append(("certificate_date_unclear", f"Børneattesten {doc.doc_id} er dateret "
+                           f"{doc.text_date:%d.%m.%Y} i teksten, men journaliseret med datoen "
+                           f"{doc.filed_date:%d.%m.%Y}; medarbejderen tiltrådte {start:%d.%m.%Y}."))
         out.attach.append(doc.doc_id)
         return
     if is_late_certificate(dated, start):
         out.findings.append(Finding("late_child_certificate", doc.doc_id, "boerneattest",
-                                    f"dated {dated:%d.%m.%Y}, employee started {start:%d.%m.%Y}"))
+                                    f"dateret {dated:%d.%m.%Y}, medarbejderen tiltrådte {start:%d.%m.%Y}"))
 
 
 def _check_required(employee: Employee, present: set[str], maybe: set[str], out: Assessment) -> None:
@@ -233,11 +242,13 @@ def _check_required(employee: Employee, present: set[str], maybe: set[str], out:
         if doc_type in present:
             continue
         if doc_type in maybe:  # an unsure document may be it: a person looks before anyone is asked
-            out.manual.append(("uncertain_type", f"The required {doc_type} may be one of the unclear documents."))
+            out.manual.append(("uncertain_type", f"Dokumenttypen {doc_type}, som stillingen kræver, kan være et af "
+                               "de uklare dokumenter."))
             continue
-        out.findings.append(Finding("missing", "", doc_type, f"the job requires a {doc_type}"))
+        out.findings.append(Finding("missing", "", doc_type, f"stillingen kræver et dokument af typen {doc_type}"))
         if employee.manager_no is None:
-            out.manual.append(("no_manager", f"The file of employee {employee.employee_no} lacks a {doc_type} and "
-                               "the employee has no manager to ask for it."))
+            out.manual.append(("no_manager", f"Personalesagen for medarbejder {employee.employee_no} mangler et "
+                               f"dokument af typen {doc_type}, og medarbejderen har ingen leder, der kan bedes om "
+                               "det."))
         else:
             out.requests.append(doc_type)

@@ -27,6 +27,12 @@ from .workbook import write_report
 
 ASSESSMENT_FILE = "assessment.json"
 MAX_SENTENCE = 1500
+# What was done about a finding, in Danish (the report's "Handling" column; HR staff read it).
+REFILED = {"corrected": "omjournaliseret", "already corrected": "allerede omjournaliseret"}
+REQUESTED = {"requested": "rekvireret", "already requested": "allerede rekvireret"}
+MANAGER = " hos leder "  # "rekvireret hos leder 100001 (besked M-17)"
+DEFAULT_ACTIONS = {"wrong_employee": "til en sagsbehandler", "uncertain": "til en sagsbehandler",
+                   "late_child_certificate": "rapporteret", "missing": "til en sagsbehandler"}
 
 
 def _in_organisations(organisation: str, wanted: list[str]) -> bool:
@@ -62,8 +68,8 @@ def _cpr_of(item: WorkItem) -> str:
     try:
         return normalise(raw)
     except ValueError:
-        raise BusinessError("bad_input", f"The list row {mask(item.reference)!r} holds no CPR number "
-                            "(DDMMYY-SSSS); the personnel file cannot be found without one.") from None
+        raise BusinessError("bad_input", f"Rækken »{mask(item.reference)}« i listen indeholder ikke et CPR-nr. "
+                            "(DDMMÅÅ-SSSS), så personalesagen kan ikke findes.") from None
 
 
 @PROCESS.consumer(queue=QUEUE)
@@ -75,7 +81,7 @@ def check(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
     personnel_file = esdh.personnel_file(cpr)
     if personnel_file is None:
         who = item.payload.get("employee_no") or mask(cpr)
-        raise BusinessError("no_personnel_file", f"Employee {who} has no personnel file in the ESDH archive.")
+        raise BusinessError("no_personnel_file", f"Medarbejder {who} har ingen personalesag i ESDH.")
     employee = employee_from_file(personnel_file, cpr)
     classifier = load_classifier(config.model_path)
     ocr = OcrSettings(config.ocr_language, config.ocr_timeout_seconds, config.ocr_threads)
@@ -116,7 +122,7 @@ def _act(ctx: StepContext, config: Config, esdh: Esdh, personnel_file: dict[str,
             doc = by_id[correction.doc_id]
             title = rules.corrected_title(correction.doc_type, labels.get(correction.doc_type, correction.doc_type),
                                           doc.facts.text_date or doc.facts.filed_date)
-            done[("misfiled", correction.doc_id)] = acts.refile(ctx, esdh, correction, title)
+            done[("misfiled", correction.doc_id)] = REFILED[acts.refile(ctx, esdh, correction, title)]
     manager = personnel_file.get("manager") or {}
     if assessment.requests:
         post = DigitalPost(ctx)
@@ -124,12 +130,12 @@ def _act(ctx: StepContext, config: Config, esdh: Esdh, personnel_file: dict[str,
             outcome, message_id = acts.request_missing(
                 ctx, post, manager_cpr=manager["cpr"], manager_name=manager.get("name", ""), employee=employee,
                 doc_type=doc_type, prefix=config.request_reference_prefix, municipality=config.municipality)
-            done[("missing", doc_type)] = f"{outcome} from manager {manager.get('employee_no', '')} ({message_id})"
+            done[("missing", doc_type)] = (f"{REQUESTED[outcome]}{MANAGER}{manager.get('employee_no', '')} "
+                                           f"(besked {message_id})")
     findings = []
     for finding in assessment.findings:
         key = (finding.kind, finding.doc_id or finding.doc_type)
-        action = done.get(key) or {"wrong_employee": "to a person", "uncertain": "to a person",
-                                   "late_child_certificate": "reported", "missing": "to a person"}.get(finding.kind, "")
+        action = done.get(key) or DEFAULT_ACTIONS.get(finding.kind, "")
         findings.append({"kind": finding.kind, "doc_id": finding.doc_id, "doc_type": finding.doc_type,
                          "detail": mask(finding.detail), "action": action})
     return findings
@@ -147,7 +153,7 @@ def _hand_over(ctx: StepContext, inspected: list[Any], assessment: rules.Assessm
 
 
 def _sentence(employee: rules.Employee, assessment: rules.Assessment) -> str:
-    text = f"Personnel file of employee {employee.employee_no} ({employee.name}): {assessment.manual_sentence()}"
+    text = f"Personalesagen for medarbejder {employee.employee_no} ({employee.name}): {assessment.manual_sentence()}"
     return mask(text if len(text) <= MAX_SENTENCE else text[: MAX_SENTENCE - 1] + "…")
 
 

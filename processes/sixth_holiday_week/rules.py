@@ -8,8 +8,8 @@ previous earning year are paid with the final pay. Amount = hours x the current 
 monthly salary / 160.33 for the monthly-paid, the agreed rate for the hourly-paid, computed in
 exact Decimal øre and rounded half up to a whole øre once, at the end.
 
-Sentences are for a caseworker: they name the employee number (never the CPR number) and show
-dates, hours and kroner the Danish way.
+Sentences are for a caseworker and in Danish, as the desk is: they name the employee number
+(never the CPR number) and show dates, hours and kroner the Danish way.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ class Calculation:
             "divisor": None if self.divisor is None else str(self.divisor),
             "hourly_rate_ore": str(self.hourly_rate_ore.quantize(Decimal("0.000001"))),
             "exact_amount_ore": str(self.exact_amount_ore.quantize(Decimal("0.000001"))),
-            "amount_ore": self.amount_ore, "rounding": "half up to a whole øre, once, at the end",
+            "amount_ore": self.amount_ore, "rounding": "afrundet halvt op til hele øre, én gang, til sidst",
             "formula": self.describe(),
         }
 
@@ -189,7 +189,8 @@ def calculate(employee: Employee, earning_year: int, hours: Decimal, divisor: De
     (hours x salary / divisor, a single division) and rounded half up to whole øre at the end."""
     if employee.pay_type == "monthly":
         if employee.monthly_salary_ore is None:
-            raise ValueError(f"employee {employee.employee_no} is monthly-paid but payroll shows no monthly salary")
+            raise ValueError(f"Medarbejder {employee.employee_no} er månedslønnet, men lønsystemet viser ingen "
+                             "månedsløn")
         salary = Decimal(employee.monthly_salary_ore)
         exact = hours * salary / divisor
         rate = salary / divisor
@@ -197,12 +198,12 @@ def calculate(employee: Employee, earning_year: int, hours: Decimal, divisor: De
                            rate, exact, round_ore(exact))
     if employee.pay_type == "hourly":
         if employee.hourly_rate_ore is None:
-            raise ValueError(f"employee {employee.employee_no} is hourly-paid but payroll shows no hourly rate")
+            raise ValueError(f"Medarbejder {employee.employee_no} er timelønnet, men lønsystemet viser ingen timeløn")
         rate = Decimal(employee.hourly_rate_ore)
         exact = hours * rate
         return Calculation(employee.employee_no, earning_year, hours, "hourly", None, None, rate, exact,
                            round_ore(exact))
-    raise ValueError(f"employee {employee.employee_no}: unknown pay type {employee.pay_type!r}")
+    raise ValueError(f"Medarbejder {employee.employee_no} har en ukendt aflønningsform ({employee.pay_type!r})")
 
 
 # -- pay lines -----------------------------------------------------------------------------------
@@ -247,37 +248,38 @@ def check_request(request: Request, employee: Employee, deadline: date) -> list[
     no, year = employee.employee_no, request.earning_year
     problems: list[Problem] = []
     if not employee.active:
-        left = f" (left {date_text(employee.leaving_date)})" if employee.leaving_date else ""
-        problems.append(Problem(INACTIVE, f"Employee {no} is no longer active in payroll{left}; the sixth week is "
-                                          "paid on request only to active employees."))
+        left = f" (fratrådt {date_text(employee.leaving_date)})" if employee.leaving_date else ""
+        problems.append(Problem(INACTIVE, f"Medarbejder {no} er ikke længere aktiv i lønsystemet{left}; 6. ferieuge "
+                                          "udbetales kun efter anmodning til aktive medarbejdere."))
     received = received_on(request.received_at)
     if received > deadline:
-        problems.append(Problem(LATE, f"Employee {no}'s request for earning year {year} was received on "
-                                      f"{date_text(received)}, after the deadline {date_text(deadline)}."))
+        problems.append(Problem(LATE, f"Anmodningen fra medarbejder {no} for optjeningsår {year} er modtaget "
+                                      f"{date_text(received)}, efter fristen {date_text(deadline)}."))
     row = employee.year(year)
     if row is not None and row.paid:
-        problems.append(Problem(ALREADY_PAID, f"The sixth week of earning year {year} has already been paid out to "
-                                              f"employee {no} (payroll shows Udbetalt = Ja)."))
+        problems.append(Problem(ALREADY_PAID, f"6. ferieuge for optjeningsår {year} er allerede udbetalt til "
+                                              f"medarbejder {no} (lønsystemet viser Udbetalt = Ja)."))
     balance = row.balance_hours if row is not None else Decimal(0)
     if balance <= 0:
-        shown = f"a balance of {hours_text(balance)} hours" if row is not None else "no line for that year"
-        problems.append(Problem(NO_BALANCE, f"Employee {no} has no sixth-week hours left for earning year {year} "
-                                            f"(payroll shows {shown}); {hours_text(request.hours)} hours requested."))
+        shown = f"en saldo på {hours_text(balance)} timer" if row is not None else "ingen linje for optjeningsåret"
+        problems.append(Problem(NO_BALANCE, f"Medarbejder {no} har ingen timer tilbage af 6. ferieuge for "
+                                            f"optjeningsår {year} (lønsystemet viser {shown}); der er anmodet om "
+                                            f"{hours_text(request.hours)} timer."))
     elif request.hours > balance:
-        problems.append(Problem(EXCEEDS_BALANCE, f"Employee {no} asks for {hours_text(request.hours)} hours for "
-                                                 f"earning year {year}, but the balance is {hours_text(balance)} "
-                                                 "hours."))
+        problems.append(Problem(EXCEEDS_BALANCE, f"Medarbejder {no} anmoder om {hours_text(request.hours)} timer for "
+                                                 f"optjeningsår {year}, men saldoen er {hours_text(balance)} timer."))
     return problems
 
 
 def request_facts_problem(request: Request, employee: Employee) -> Problem | None:
     """Is the request about this employee, and does it ask for something? (Bad case data: manual.)"""
     if request.cpr and request.cpr.replace("-", "") != employee.cpr.replace("-", ""):
-        return Problem("employee_mismatch", f"Case {request.case_id} names employee {request.employee_no}, but the "
-                                            "CPR number on the case is not that employee's in payroll.")
+        return Problem("employee_mismatch", f"Sag {request.case_id} nævner medarbejder {request.employee_no}, men "
+                                            "CPR-nr. på sagen er ikke medarbejderens CPR-nr. i lønsystemet.")
     if not request.hours.is_finite() or request.hours <= 0 or request.hours != request.hours.quantize(Decimal("0.01")):
-        return Problem("invalid_request", f"Case {request.case_id} asks for {request.hours} hours; payroll takes "
-                                          "a positive number of hours in hundredths.")
+        shown = str(request.hours).replace(".", ",")
+        return Problem("invalid_request", f"Sag {request.case_id} anmoder om {shown} timer; lønsystemet kræver "
+                                          "et positivt antal timer med højst to decimaler.")
     return None
 
 
@@ -344,24 +346,27 @@ def plan_leaver(employee: Employee, divisor: Decimal = DEFAULT_DIVISOR) -> Leave
             continue
         calc = calculate(employee, year, row.balance_hours, divisor)
         if row.paid:
-            afterwards.append(Problem(ALREADY_PAID, f"Earning year {year} was paid out once already, and "
-                                                    f"{hours_text(row.balance_hours)} hours are left "
-                                                    f"({calc.describe()}); payroll takes one payout per year."))
+            afterwards.append(Problem(ALREADY_PAID, f"Optjeningsår {year} er allerede udbetalt én gang, og der er "
+                                                    f"{hours_text(row.balance_hours)} timer tilbage "
+                                                    f"({calc.describe()}); lønsystemet kan kun registrere én "
+                                                    "udbetaling pr. optjeningsår."))
         else:
             to_pay.append(calc)
     for row in employee.sixth_week:
         if row.earning_year < covered[0] and row.balance_hours > 0:
             calc = calculate(employee, row.earning_year, row.balance_hours, divisor)
-            afterwards.append(Problem("older_balance", f"Earning year {row.earning_year} still has "
-                                                       f"{hours_text(row.balance_hours)} hours ({calc.describe()}), "
-                                                       f"older than the years paid on leaving ({covered[0]}, "
-                                                       f"{covered[1]})."))
+            afterwards.append(Problem("older_balance", f"Optjeningsår {row.earning_year} har stadig en saldo på "
+                                                       f"{hours_text(row.balance_hours)} timer ({calc.describe()}); "
+                                                       "det er ældre end de optjeningsår, der udbetales ved "
+                                                       f"fratræden ({covered[0]} og {covered[1]})."))
     if not employee.active:
         if not to_pay and not afterwards:
             return LeaverPlan("nothing_to_pay", covered, registered=tuple(registered))
-        owed = "; ".join(f"{c.earning_year}: {c.describe()}" for c in to_pay) or "none in the years paid on leaving"
-        sentence = (f"Employee {no} left on {date_text(leaving)} and payroll takes no pay lines after leaving. "
-                    f"Untaken sixth-week hours to pay by hand: {owed}")
+        owed = "; ".join(f"{c.earning_year}: {c.describe()}" for c in to_pay) or \
+            "ingen i de optjeningsår, der udbetales ved fratræden"
+        sentence = (f"Medarbejder {no} fratrådte {date_text(leaving)}, og lønsystemet kan ikke registrere "
+                    "lønlinjer efter fratrædelsen. Ikke afholdte timer af 6. ferieuge, der skal udbetales "
+                    f"manuelt: {owed}")
         blocking = Problem(INACTIVE, sentence if sentence.endswith(".") else sentence + ".")
         return LeaverPlan("manual", covered, tuple(to_pay), tuple(registered), blocking, tuple(afterwards))
     if to_pay:
@@ -377,7 +382,7 @@ def leaver_period_problem(employee: Employee, open_periods: Sequence[str]) -> Pr
         raise ValueError(f"employee {employee.employee_no} has no leaving date")
     if final_pay_period(open_periods, employee.leaving_date) is not None:
         return None
-    shown = ", ".join(sorted(open_periods)) or "none"
-    return Problem("final_pay_not_open", f"Employee {employee.employee_no} leaves on "
-                                         f"{date_text(employee.leaving_date)}; the final pay's period is not open "
-                                         f"in payroll yet (open: {shown}).")
+    shown = ", ".join(sorted(open_periods)) or "ingen"
+    return Problem("final_pay_not_open", f"Medarbejder {employee.employee_no} har fratrædelsesdato "
+                                         f"{date_text(employee.leaving_date)}, men lønperioden for den sidste løn er "
+                                         f"endnu ikke åben i lønsystemet (åbne perioder: {shown}).")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 
 from robots.runtime import ApplicationError, TransientError
 from robots.systems import ApiClient, LegacyWebApp, Screen, parse
@@ -21,6 +21,7 @@ from .rules import PAY_ELEMENT, Calculation, Employee, PayLine, SixthWeekYear, h
 
 PAY_TYPES = {"Månedsløn": "monthly", "Timeløn": "hourly"}
 REGISTERED_TITLE = "Løndel registreret"
+T = TypeVar("T")
 
 
 class NotInPayroll(Exception):
@@ -28,7 +29,10 @@ class NotInPayroll(Exception):
 
 
 class UnreadableCard(ValueError):
-    """The employee card shows a value that is not what it should be (an amount, a date, hours)."""
+    """The employee card shows a value that is not what it should be (an amount, a date, hours).
+
+    The message is Danish (a caseworker reads it): which field shows what, and what it should be.
+    """
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,7 @@ class Payroll(LegacyWebApp):
     def leaving_date(self, employee_no: str) -> date | None:
         """The card's "Fratrædelsesdato", read fast for a scan of the whole register (see CardPeek)."""
         card = self.retry(lambda: self._peek_card(employee_no), what=f"payroll card {employee_no}")
-        try:
-            return parse.danish_date(card.get("Fratrædelsesdato", ""))
-        except ValueError as exc:
-            raise UnreadableCard(f"employee card {employee_no}: {exc}") from None
+        return _value("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date, "en dato")
 
     def _peek_card(self, employee_no: str) -> dict[str, str]:
         """One GET of the card with the browser's session (no navigation, no rendering), read in Python.
@@ -77,16 +78,17 @@ class Payroll(LegacyWebApp):
         if response.status == 404:
             raise NotInPayroll(employee_no)
         if response.status >= 500:
-            raise TransientError(f"payroll: HTTP {response.status} on card {employee_no}", code="http_500")
+            raise TransientError(f"lønsystemet: HTTP {response.status} på medarbejderkort {employee_no}",
+                                 code="http_500")
         peek = CardPeek.of(response.text())
         if peek.login:
             self.ctx.session.state.pop(self._logged_in_key, None)
-            raise TransientError("payroll: the session ended (login page shown)", code="session_expired")
+            raise TransientError("lønsystemet: sessionen er udløbet (login-siden blev vist)", code="session_expired")
         if peek.title == BUSY_TITLE:
-            raise TransientError(f"payroll: {BUSY_TITLE}", code="system_busy")
+            raise TransientError(f"lønsystemet: {BUSY_TITLE}", code="system_busy")
         if response.status >= 400 or not peek.card:
-            raise ApplicationError("page_unexpected", f"payroll card {employee_no}: HTTP {response.status}, "
-                                                      f"{peek.title!r} without an employee card")
+            raise ApplicationError("page_unexpected", f"Lønsystemet viste ikke medarbejderkort {employee_no}: "
+                                                      f"HTTP {response.status}, siden »{peek.title}«.")
         return peek.card
 
     def register_payout(self, employee_no: str, calc: Calculation,
@@ -172,31 +174,53 @@ class CardPeek(HTMLParser):
         self._where = ""
 
 
+def _value(label: str, text: str, read: Callable[[str], T], what: str) -> T:
+    """``read(text)``; UnreadableCard naming the field, what it shows and what it should be."""
+    try:
+        return read(text)
+    except ValueError:
+        raise UnreadableCard(f"feltet »{label}« viser {text!r}, som ikke er {what}") from None
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
 def employee_from_card(screen: Screen, employee_no: str) -> Employee:
     """The card's fields, hours and amounts as exact values (KeyError: not the page we expected)."""
     try:
         card = screen.card()
         pay_type = PAY_TYPES[card["Aflønningsform"]]
         sixth = tuple(
-            SixthWeekYear(int(row["Optjeningsår"]), parse.hours(row["Saldo (timer)"]), parse.yes_no(row["Udbetalt"]))
+            SixthWeekYear(_value("6. ferieuge: Optjeningsår", row["Optjeningsår"], _year, "et årstal"),
+                          _value("6. ferieuge: Saldo (timer)", row["Saldo (timer)"], parse.hours, "et antal timer"),
+                          _value("6. ferieuge: Udbetalt", row["Udbetalt"], parse.yes_no, "Ja eller Nej"))
             for row in screen.table("6. ferieuge").rows
         )
         return Employee(
             employee_no=card["Medarbejdernr."],
             cpr=card["CPR-nr."],
-            active=_status(card["Status"]),
-            leaving_date=parse.danish_date(card.get("Fratrædelsesdato", "")),
+            active=_value("Status", card["Status"], _status, "Aktiv eller Fratrådt"),
+            leaving_date=_value("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date, "en dato"),
             pay_type=pay_type,
-            monthly_salary_ore=parse.kroner_to_ore(card["Månedsløn (kr.)"]) if pay_type == "monthly" else None,
-            hourly_rate_ore=parse.kroner_to_ore(card["Timeløn (kr.)"]) if pay_type == "hourly" else None,
-            weekly_hours=parse.hours(card["Ugentlig arbejdstid (timer)"]),
+            monthly_salary_ore=(_value("Månedsløn (kr.)", card["Månedsløn (kr.)"], parse.kroner_to_ore, "et beløb")
+                                if pay_type == "monthly" else None),
+            hourly_rate_ore=(_value("Timeløn (kr.)", card["Timeløn (kr.)"], parse.kroner_to_ore, "et beløb")
+                             if pay_type == "hourly" else None),
+            weekly_hours=_value("Ugentlig arbejdstid (timer)", card["Ugentlig arbejdstid (timer)"], parse.hours,
+                                "et antal timer"),
             sixth_week=sixth,
             pay_lines=tuple(_pay_line(row) for row in screen.table("Registrerede løndele").rows),
         )
     except KeyError as exc:
-        raise ApplicationError("page_unexpected", f"employee card {employee_no}: no {exc} on the page") from None
-    except ValueError as exc:
-        raise UnreadableCard(f"employee card {employee_no}: {exc}") from None
+        raise ApplicationError("page_unexpected", f"Medarbejderkort {employee_no} i lønsystemet: {exc} findes ikke "
+                                                  "på siden.") from None
+    except UnreadableCard:
+        raise
+    except ValueError as exc:  # a value no field reader above names (should not happen): still for a person
+        raise UnreadableCard(f"en værdi kan ikke læses ({exc})") from None
 
 
 def _status(text: str) -> bool:
@@ -207,27 +231,36 @@ def _status(text: str) -> bool:
 
 def _pay_line(row: dict[str, str]) -> PayLine:
     hours, year = row.get("Timer", "").strip(), row.get("Optjeningsår", "").strip()
+    where = f"Registrerede løndele, {row.get('Kvitteringsnr.', '')}"
     return PayLine(
         receipt_no=row["Kvitteringsnr."], pay_element=row["Lønart"].split(" ", 1)[0], period=row["Lønperiode"],
-        hours=parse.hours(hours).quantize(Decimal("0.01")) if hours else None,
-        amount_ore=parse.kroner_to_ore(row["Beløb (kr.)"]), earning_year=int(year) if year else None,
+        hours=_value(f"{where}: Timer", hours, parse.hours, "et antal timer").quantize(Decimal("0.01"))
+        if hours else None,
+        amount_ore=_value(f"{where}: Beløb (kr.)", row["Beløb (kr.)"], parse.kroner_to_ore, "et beløb"),
+        earning_year=_value(f"{where}: Optjeningsår", year, _year, "et årstal") if year else None,
     )
 
 
 def receipt_line(screen: Screen) -> PayLine:
     """The pay line from payroll's confirmation page."""
     if screen.title != REGISTERED_TITLE:
-        raise ApplicationError("page_unexpected", f"payroll answered {screen.title!r}, not {REGISTERED_TITLE!r}")
+        raise ApplicationError("page_unexpected", f"Lønsystemet viste siden »{screen.title}«, ikke "
+                                                  f"»{REGISTERED_TITLE}«.")
     receipt = screen.card()
     try:
         hours, year = receipt.get("Antal timer", ""), receipt.get("Optjeningsår", "")
         return PayLine(
             receipt_no=receipt["Kvitteringsnr."], pay_element=receipt["Lønart"].split(" ", 1)[0],
-            period=receipt["Lønperiode"], hours=parse.hours(hours).quantize(Decimal("0.01")) if hours else None,
-            amount_ore=parse.kroner_to_ore(receipt["Beløb (kr.)"]), earning_year=int(year) if year else None,
+            period=receipt["Lønperiode"],
+            hours=_value("Antal timer", hours, parse.hours, "et antal timer").quantize(Decimal("0.01"))
+            if hours else None,
+            amount_ore=_value("Beløb (kr.)", receipt["Beløb (kr.)"], parse.kroner_to_ore, "et beløb"),
+            earning_year=_value("Optjeningsår", year, _year, "et årstal") if year else None,
         )
-    except (KeyError, ValueError) as exc:
-        raise ApplicationError("page_unexpected", f"payroll's receipt could not be read: {exc}") from None
+    except KeyError as exc:
+        raise ApplicationError("page_unexpected", f"Lønsystemets kvittering kan ikke læses: {exc} mangler.") from None
+    except UnreadableCard as exc:
+        raise ApplicationError("page_unexpected", f"Lønsystemets kvittering kan ikke læses: {exc}.") from None
 
 
 class Inbox(ApiClient):

@@ -90,7 +90,7 @@ def pay(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
         try:
             line, found = _register(payroll, calc, lambda periods: _request_period(periods, request))
         except _Refused as exc:  # a check payroll made that the card did not show: the person decides
-            raise BusinessError(exc.code, f"{exc.text}; the request is for {calc.describe()}.") from None
+            raise BusinessError(exc.code, f"{exc.text}; anmodningen gælder {calc.describe()}.") from None
     else:
         line, found = existing, True
     if not is_this_payout(line, calc):
@@ -108,30 +108,31 @@ def _request(item: WorkItem) -> Request:
                        earning_year=int(p["earning_year"]), hours=Decimal(str(p["hours"])),
                        received_at=timeutil.parse(str(p["received_at"])))
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
-        raise BusinessError("invalid_request", mask(f"Case {item.reference} cannot be read: "
-                                                    f"{type(exc).__name__} {exc}")) from None
+        why = f"feltet {exc} mangler" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        raise BusinessError("invalid_request", mask(f"Sag {item.reference} kan ikke læses ({why}).")) from None
 
 
 def _case(inbox: Inbox, case_id: str) -> dict[str, Any]:
     try:
         return inbox.case(case_id)
     except NotFound:
-        raise BusinessError("case_not_found", f"Case {case_id} is no longer in the self-service inbox.") from None
+        raise BusinessError("case_not_found", f"Sag {case_id} findes ikke længere i selvbetjeningsindbakken.") from None
 
 
 def _request_period(periods: list[str], request: Request) -> str:
     period = request_period(periods, request.earning_year)
     if period is None:
-        raise BusinessError("not_yet_payable", f"The first pay after 30 April {request.earning_year + 1} is not open "
-                                               f"in payroll yet (open: {', '.join(periods) or 'none'}).")
+        raise BusinessError("not_yet_payable", f"Den første løn efter 30. april {request.earning_year + 1} er endnu "
+                                               f"ikke åben i lønsystemet (åbne perioder: "
+                                               f"{', '.join(periods) or 'ingen'}).")
     return period
 
 
 def _other_payout(line: PayLine, calc: Calculation) -> str:
     hours = hours_text(line.hours) if line.hours is not None else "?"
-    return (f"Payroll already has a sixth-week payout for employee {calc.employee_no}, earning year "
-            f"{calc.earning_year}: {line.receipt_no}, {hours} hours, {kroner(line.amount_ore)}, period {line.period}; "
-            f"the robot's calculation is {calc.describe()}.")
+    return (f"Lønsystemet har allerede en udbetaling af 6. ferieuge til medarbejder {calc.employee_no} for "
+            f"optjeningsår {calc.earning_year}: kvitteringsnr. {line.receipt_no}, {hours} timer, "
+            f"{kroner(line.amount_ore)}, lønperiode {line.period}; robottens beregning er {calc.describe()}.")
 
 
 # -- leavers (the annual run) --------------------------------------------------------------------
@@ -194,7 +195,7 @@ def pay_leavers(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
     try:
         plan = plan_leaver(employee, config.monthly_hours_divisor)
     except ValueError as exc:
-        raise BusinessError("unreadable_card", mask(str(exc))) from None
+        raise BusinessError("unreadable_card", mask(f"{exc}.")) from None
     result: dict[str, Any] = {"employee_no": no, "active": employee.active,
                               "leaving_date": employee.leaving_date.isoformat() if employee.leaving_date else None,
                               "plan": plan.as_dict()}
@@ -212,8 +213,8 @@ def pay_leavers(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
             problems.insert(0, exc.problem)
             break
         except _Refused as exc:  # the hours are owed all the same: a person pays them
-            problems.append(Problem(exc.code, f"{exc.text}: {calc.describe()} is to be paid by hand with the "
-                                              "final pay."))
+            problems.append(Problem(exc.code, f"{exc.text}: {calc.describe()} skal udbetales manuelt med den "
+                                              "sidste løn."))
             continue
         if not is_this_payout(line, calc):
             problems.append(Problem(ALREADY_PAID, _other_payout(line, calc)))
@@ -225,7 +226,7 @@ def pay_leavers(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
         _attach(ctx, {**result, "problems": [p.code for p in problems]})
         done = "; ".join(f"{c['earning_year']}: {c['formula']} ({p['pay_line']['receipt_no']})"
                          for p in paid for c in [p["calculation"]])
-        prefix = f"Registered for employee {no}: {done}. " if paid else ""
+        prefix = f"Registreret i lønsystemet for medarbejder {no}: {done}. " if paid else ""
         raise BusinessError(problems[0].code, prefix + " ".join(p.sentence for p in problems))
     return result
 
@@ -244,16 +245,17 @@ def _employee(payroll: Payroll, employee_no: str) -> Employee:
     try:
         return payroll.employee(employee_no)
     except NotInPayroll:
-        raise BusinessError("employee_not_found", f"Payroll has no employee {employee_no}.") from None
+        raise BusinessError("employee_not_found", f"Medarbejder {employee_no} findes ikke i lønsystemet.") from None
     except UnreadableCard as exc:
-        raise BusinessError("unreadable_card", mask(f"Payroll shows something unreadable: {exc}.")) from None
+        raise BusinessError("unreadable_card", mask(f"Medarbejderkortet for medarbejder {employee_no} i lønsystemet "
+                                                    f"kan ikke læses: {exc}.")) from None
 
 
 def _calculate(employee: Employee, year: int, hours: Decimal, divisor: Decimal) -> Calculation:
     try:
         return calculate(employee, year, hours, divisor)
     except ValueError as exc:
-        raise BusinessError("unreadable_card", mask(str(exc))) from None
+        raise BusinessError("unreadable_card", mask(f"{exc}.")) from None
 
 
 class _Refused(Exception):
@@ -262,8 +264,8 @@ class _Refused(Exception):
     def __init__(self, calc: Calculation, error: FormRejected) -> None:
         super().__init__(f"Fejl {error.code}: {error.text}")
         self.code = REFUSALS.get(error.code, "payline_rejected")
-        self.text = (f"Payroll refused the sixth-week payout for employee {calc.employee_no}, earning year "
-                     f"{calc.earning_year} (Fejl {error.code}: {error.text})")
+        self.text = (f"Lønsystemet afviste udbetalingen af 6. ferieuge til medarbejder {calc.employee_no} for "
+                     f"optjeningsår {calc.earning_year} (fejl {error.code}: {error.text})")
 
 
 def _register(payroll: Payroll, calc: Calculation, choose_period: Callable[[list[str]], str]) -> tuple[PayLine, bool]:

@@ -35,6 +35,10 @@ CONFIG = ("confident_score = 0.90\nretry_wait_seconds = 0.1\nmax_consecutive_app
 ROBOTS = str(Path(sys.executable).with_name("robots"))
 PG_ADMIN_URL = os.environ.get("ROBOTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PROBLEMS = ("missing", "misfiled", "wrong_employee", "late_child_certificate")
+# What the robot did about each kind of finding, as the report's "Handling" column says it (Danish).
+ACTIONS = {"misfiled": re.compile(r"omjournaliseret"), "wrong_employee": re.compile(r"til en sagsbehandler"),
+           "late_child_certificate": re.compile(r"rapporteret"),
+           "missing": re.compile(r"rekvireret hos leder \d+ \(besked \S+\)")}
 
 
 def truth_of(sims: Any) -> dict[str, Any]:
@@ -86,7 +90,10 @@ def test_every_planted_problem_is_found_and_nothing_else(robot_env, make_simulat
     assert record.status == "succeeded", record.stop_reason
     assert env.unfinished(QUEUE) == []
     items = {i.reference: i for i in env.items(QUEUE)}
-    assert items.pop("12345").manual_reason == "bad_input"
+    bad_row = items.pop("12345")
+    assert bad_row.manual_reason == "bad_input"
+    assert bad_row.error_message == ("Rækken »12345« i listen indeholder ikke et CPR-nr. (DDMMÅÅ-SSSS), så "
+                                     "personalesagen kan ikke findes.")
 
     for cpr, entry in truth.items():
         item = items[cpr]
@@ -95,9 +102,14 @@ def test_every_planted_problem_is_found_and_nothing_else(robot_env, make_simulat
         for kind in PROBLEMS:
             assert found.get(kind, set()) == expected[kind], (entry["employee_no"], kind)
         assert not found.get("uncertain"), entry["employee_no"]
+        for f in assessment_of(env, item)["findings"]:  # the first check did each act itself
+            assert ACTIONS[f["kind"]].fullmatch(f["action"]), f
         # A person gets exactly the files holding another employee's document.
         if expected["wrong_employee"]:
             assert item.status is Status.MANUAL and item.manual_reason == "wrong_employee"
+            assert item.error_message.startswith(f"Personalesagen for medarbejder {entry['employee_no']} (")
+            assert "i personalesagen for medarbejder" in item.error_message
+            assert "flyt det til den rigtige personalesag." in item.error_message
             assert {f.name for f in env.backend.files(item.id)} >= {f"{d}.{sims.state.documents[d].format}"
                                                                    for d in expected["wrong_employee"]}
         else:
@@ -130,9 +142,11 @@ def test_every_planted_problem_is_found_and_nothing_else(robot_env, make_simulat
     for item in again:
         found = robot_findings(env, item)
         assert {k: found.get(k, set()) for k in PROBLEMS} == expected_findings(truth[item.reference])
-        actions |= {f["action"].split(" from ")[0] for f in assessment_of(env, item)["findings"]
+        actions |= {f["action"].split(" hos leder ")[0] for f in assessment_of(env, item)["findings"]
                     if f["kind"] == "missing"}
-    assert actions == {"already requested"}  # (this population has a file with both problems)
+        assert all(f["action"] == "allerede omjournaliseret" for f in assessment_of(env, item)["findings"]
+                   if f["kind"] == "misfiled")
+    assert actions == {"allerede rekvireret"}  # (this population has a file with both problems)
 
     # The result workbook: one row per employee, one sheet per finding kind, CPR numbers masked.
     report_run = env.run(PROCESS, "report")

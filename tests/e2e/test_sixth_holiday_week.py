@@ -40,6 +40,14 @@ lease_seconds = {lease}
 backoff_seconds = 0.2
 backoff_max_seconds = 1
 """
+# The caseworker's sentence for each check a request can fail (Danish, naming the employee).
+REASON_TEXT = {
+    "inactive": "Medarbejder {no} er ikke længere aktiv i lønsystemet",
+    "late": "Anmodningen fra medarbejder {no} for optjeningsår {year} er modtaget ",
+    "already_paid": "6. ferieuge for optjeningsår {year} er allerede udbetalt til medarbejder {no}",
+    "no_balance": "Medarbejder {no} har ingen timer tilbage af 6. ferieuge for optjeningsår {year}",
+    "exceeds_balance": "Medarbejder {no} anmoder om {hours} timer for optjeningsår {year}, men saldoen er ",
+}
 FAULTS = {"enabled": True, "error_rate": 0.05, "session_expiry_rate": 0.05, "busy_rate": 0.03,
           "lost_response_rate": 0.03, "seed": 3}
 
@@ -108,6 +116,11 @@ def check_requests(env: Any, sims: Any, truth: dict[str, dict[str, Any]], *, fau
             assert item.manual_reason in t["problems"], (case_id, item.manual_reason, t["problems"])
             assert case.status == "open" and handled[case_id] == 0 and paid == []
             assert employee.employee_no in item.error_message and employee.cpr not in item.error_message
+            assert employee.cpr.replace("-", "") not in item.error_message
+            if item.manual_reason in REASON_TEXT:  # the first failed check opens the sentence
+                shown = f"{hours.quantize(Decimal('0.01'))}".replace(".", ",")
+                opening = REASON_TEXT[item.manual_reason].format(no=employee.employee_no, year=year, hours=shown)
+                assert item.error_message.startswith(opening), item.error_message
             outcome[item.manual_reason] += 1
     return outcome
 
@@ -208,6 +221,11 @@ def test_leavers_are_paid_with_the_final_pay_or_handed_over(robot_env, make_simu
             assert registered == {}
             manual = owed or other
             assert (item.status, item.manual_reason) == ((Status.MANUAL, "inactive") if manual else (Status.DONE, None))
+            if manual and owed:
+                assert item.error_message.startswith(f"Medarbejder {no} fratrådte {employee.leaving_date:%d.%m.%Y}, "
+                                                     "og lønsystemet kan ikke registrere lønlinjer efter "
+                                                     "fratrædelsen. Ikke afholdte timer af 6. ferieuge, der skal "
+                                                     "udbetales manuelt: ")
             for year, hours in owed.items():
                 assert f"{year}: {str(hours).replace('.', ',')} t" in item.error_message
             if manual:  # the calculation is stored with the item for the person who pays it
@@ -225,6 +243,12 @@ def test_leavers_are_paid_with_the_final_pay_or_handed_over(robot_env, make_simu
             other.add("earning_year_not_payable")
         if other:
             assert item.status is Status.MANUAL and item.manual_reason in other, (no, item.manual_reason, other)
+            if registered:  # what was paid is said first, then what a person must do
+                assert item.error_message.startswith(f"Registreret i lønsystemet for medarbejder {no}: ")
+            if item.manual_reason == "earning_year_not_payable":
+                assert (f"Lønsystemet afviste udbetalingen af 6. ferieuge til medarbejder {no} for optjeningsår "
+                        f"{min(set(owed) - set(payable))} (fejl L-414: ") in item.error_message
+                assert "skal udbetales manuelt med den sidste løn." in item.error_message
         else:
             assert item.status is Status.DONE
     assert outcome["inactive"] >= 1 and outcome["earning_year_not_payable"] >= 1, outcome

@@ -65,10 +65,12 @@ def test_a_pdf_with_a_text_page_and_a_scanned_page_reads_both(state: SimState) -
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize("content", [b"not a document", b"%PDF-1.4 broken", b"PK\x03\x04broken zip",
-                                     b"II*\x00broken tiff"])
-def test_damaged_or_unknown_files_are_unreadable(content: bytes) -> None:
-    with pytest.raises(UnreadableDocument):
+@pytest.mark.parametrize(("content", "why"), [(b"not a document", "ikke en Word-, PDF- eller billedfil"),
+                                              (b"%PDF-1.4 broken", "beskadiget PDF-fil"),
+                                              (b"PK\x03\x04broken zip", "beskadiget Word-fil"),
+                                              (b"II*\x00broken tiff", "beskadiget billedfil")])
+def test_damaged_or_unknown_files_are_unreadable(content: bytes, why: str) -> None:
+    with pytest.raises(UnreadableDocument, match=why):  # Danish: it ends up in the caseworker's sentence
         read_document(content)
 
 

@@ -115,6 +115,7 @@ def test_a_confident_misfiled_document_is_refiled_and_counts_as_present() -> Non
     assert [(c.doc_id, c.filed_type, c.doc_type) for c in result.corrections] == [
         ("D1", "andet", "ansaettelsesbrev"), ("D2", "boerneattest", "straffeattest")]
     assert [f.kind for f in result.findings] == ["misfiled", "misfiled"]
+    assert result.findings[0].detail == "journaliseret som andet, indholdet er ansaettelsesbrev (sikkerhed 0,97)"
     assert result.requests == [] and result.manual_code is None
 
 
@@ -123,23 +124,27 @@ def test_missing_documents_are_requested_from_the_manager() -> None:
     assert result.requests == ["boerneattest", "autorisation"]
     assert [(f.kind, f.doc_type) for f in result.findings] == [("missing", "boerneattest"),
                                                                 ("missing", "autorisation")]
+    assert result.findings[0].detail == "stillingen kræver et dokument af typen boerneattest"
     assert result.manual_code is None
 
 
 def test_without_a_manager_a_missing_document_goes_to_a_person() -> None:
     result = assess(employee(manager=None), [], THRESHOLD)
     assert result.requests == [] and result.manual_code == "no_manager"
-    assert result.manual_sentence() == ("The file of employee 100123 lacks a ansaettelsesbrev and the employee has "
-                                        "no manager to ask for it.")
+    assert result.manual_sentence() == ("Personalesagen for medarbejder 100123 mangler et dokument af typen "
+                                        "ansaettelsesbrev, og medarbejderen har ingen leder, der kan bedes om det.")
 
 
 def test_another_employees_document_goes_to_a_person_and_does_not_count() -> None:
-    foreign = doc("D9", "boerneattest", owner="foreign", foreign_owner="employee 100200 (Ole Hansen)")
+    foreign = doc("D9", "boerneattest", owner="foreign", foreign_owner="medarbejder 100200 (Ole Hansen)")
     result = assess(employee(children=True), [doc("D1", "ansaettelsesbrev"), foreign], THRESHOLD)
     assert [(f.kind, f.doc_id or f.doc_type) for f in result.findings] == [
         ("wrong_employee", "D9"), ("missing", "boerneattest")]
     assert result.manual_code == "wrong_employee" and result.attach == ["D9"]
-    assert "names employee 100200 (Ole Hansen)" in result.manual_sentence()
+    assert result.manual == [("wrong_employee", "Dokument D9 (boerneattest) i personalesagen for medarbejder 100123 "
+                                                "nævner medarbejder 100200 (Ole Hansen): flyt det til den rigtige "
+                                                "personalesag.")]
+    assert result.findings[0].detail == "nævner medarbejder 100200 (Ole Hansen), ikke medarbejder 100123"
     assert result.requests == ["boerneattest"]  # its own certificate is still missing
 
 
@@ -149,13 +154,23 @@ def test_an_unsure_document_goes_to_a_person_and_nobody_is_asked_for_what_it_may
     result = assess(employee(children=True, record=True), [doc("D1", "ansaettelsesbrev"), unsure], THRESHOLD)
     assert result.manual_code == "uncertain_type" and result.requests == []
     assert [f.kind for f in result.findings] == ["uncertain"]
-    assert "boerneattest 0.55, straffeattest 0.40" in result.manual_sentence()
+    assert result.findings[0].detail == "journaliseret som mus; robottens bud: boerneattest 0,55; straffeattest 0,40"
+    assert result.manual == [
+        ("uncertain_type", "Dokument D5 er journaliseret som mus, men robotten er ikke sikker på, hvilken type det er "
+                           "(boerneattest 0,55; straffeattest 0,40)."),
+        ("uncertain_type", "Dokumenttypen boerneattest, som stillingen kræver, kan være et af de uklare dokumenter."),
+        ("uncertain_type", "Dokumenttypen straffeattest, som stillingen kræver, kan være et af de uklare dokumenter."),
+    ]
 
 
 def test_an_unreadable_document_goes_to_a_person_with_the_document() -> None:
-    broken = Document("D7", "boerneattest", None, readable=False, problem="pdf: damaged PDF")
+    broken = Document("D7", "boerneattest", None, readable=False, problem="PDF: beskadiget PDF-fil")
     result = assess(employee(children=True), [doc("D1", "ansaettelsesbrev"), broken], THRESHOLD)
     assert result.manual_code == "unreadable_document" and result.attach == ["D7"]
+    assert result.manual == [
+        ("unreadable_document", "Dokument D7 kan ikke læses (PDF: beskadiget PDF-fil)."),
+        ("uncertain_type", "Dokumenttypen boerneattest, som stillingen kræver, kan være et af de uklare dokumenter."),
+    ]
     assert result.requests == []  # it may well be the certificate
 
 
@@ -164,6 +179,8 @@ def test_late_child_certificate_is_reported(issued: date, late: bool) -> None:
     cert = Document("D2", "boerneattest", issued, predicted="boerneattest", score=0.99, text_date=issued)
     result = assess(employee(hours="2", children=True), [cert], THRESHOLD)
     assert [f.kind for f in result.findings] == (["late_child_certificate"] if late else [])
+    if late:
+        assert result.findings[0].detail == f"dateret {issued:%d.%m.%Y}, medarbejderen tiltrådte 01.08.2020"
     assert result.manual_code is None
 
 
@@ -172,6 +189,8 @@ def test_a_certificate_whose_read_and_filed_dates_disagree_goes_to_a_person() ->
                     text_date=date(2020, 9, 1))
     result = assess(employee(hours="2", children=True), [cert], THRESHOLD)
     assert result.manual_code == "certificate_date_unclear" and result.findings == []
+    assert result.manual_sentence() == ("Børneattesten D2 er dateret 01.09.2020 i teksten, men journaliseret med "
+                                        "datoen 01.07.2020; medarbejderen tiltrådte 01.08.2020.")
 
 
 def test_the_most_serious_reason_names_the_item() -> None:

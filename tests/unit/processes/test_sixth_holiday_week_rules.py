@@ -99,7 +99,7 @@ def test_the_divisor_is_configuration() -> None:
 
 
 def test_missing_salary_is_an_error_not_a_guess() -> None:
-    with pytest.raises(ValueError, match="no monthly salary"):
+    with pytest.raises(ValueError, match="er månedslønnet, men lønsystemet viser ingen månedsløn"):
         calculate(employee(salary=None), 2023, Decimal("1.00"))
 
 
@@ -130,8 +130,8 @@ def test_request_in_time_by_the_copenhagen_calendar_day(received: datetime, late
 def test_late_sentence_gives_the_dates() -> None:
     [problem] = check_request(request(received=datetime(2024, 10, 2, 9, 0, tzinfo=COPENHAGEN)), employee(),
                               DEADLINE_2023)
-    assert problem.sentence == ("Employee 100395's request for earning year 2023 was received on 02.10.2024, "
-                                "after the deadline 01.10.2024.")
+    assert problem.sentence == ("Anmodningen fra medarbejder 100395 for optjeningsår 2023 er modtaget 02.10.2024, "
+                                "efter fristen 01.10.2024.")
 
 
 def test_received_time_must_carry_its_zone() -> None:
@@ -150,15 +150,18 @@ def test_part_time_balance_boundary(hours: str, codes: list[str]) -> None:
 
 def test_exceeds_balance_names_both_numbers() -> None:
     [problem] = check_request(request("56.00"), employee(), DEADLINE_2023)
-    assert problem.sentence == ("Employee 100395 asks for 56,00 hours for earning year 2023, but the balance is "
-                                "37,00 hours.")
+    assert problem.sentence == ("Medarbejder 100395 anmoder om 56,00 timer for optjeningsår 2023, men saldoen er "
+                                "37,00 timer.")
 
 
 def test_no_balance_when_zero_or_no_line_for_the_year() -> None:
     zero = employee(years=((2023, "0.00", False),))
-    assert [p.code for p in check_request(request(), zero, DEADLINE_2023)] == ["no_balance"]
+    [empty] = check_request(request(), zero, DEADLINE_2023)
+    assert empty.code == "no_balance"
+    assert empty.sentence == ("Medarbejder 100395 har ingen timer tilbage af 6. ferieuge for optjeningsår 2023 "
+                              "(lønsystemet viser en saldo på 0,00 timer); der er anmodet om 9,86 timer.")
     [missing] = check_request(request(year=2022), employee(), DEADLINE_2023)
-    assert missing.code == "no_balance" and "no line for that year" in missing.sentence
+    assert missing.code == "no_balance" and "ingen linje for optjeningsåret" in missing.sentence
 
 
 def test_already_paid_comes_before_the_empty_balance_it_left() -> None:
@@ -168,14 +171,18 @@ def test_already_paid_comes_before_the_empty_balance_it_left() -> None:
 
 def test_already_paid_even_with_hours_left() -> None:
     paid = employee(years=((2023, "10.00", True),))
-    assert [p.code for p in check_request(request("5.00"), paid, DEADLINE_2023)] == ["already_paid"]
+    [problem] = check_request(request("5.00"), paid, DEADLINE_2023)
+    assert problem.code == "already_paid"
+    assert problem.sentence == ("6. ferieuge for optjeningsår 2023 er allerede udbetalt til medarbejder 100395 "
+                                "(lønsystemet viser Udbetalt = Ja).")
 
 
 def test_inactive_is_checked_first_and_all_problems_are_listed() -> None:
     gone = employee(active=False, leaving=date(2024, 8, 31))
     problems = check_request(request(received=datetime(2024, 10, 5, 9, 0, tzinfo=COPENHAGEN)), gone, DEADLINE_2023)
     assert [p.code for p in problems] == ["inactive", "late"]
-    assert "left 31.08.2024" in problems[0].sentence
+    assert problems[0].sentence == ("Medarbejder 100395 er ikke længere aktiv i lønsystemet (fratrådt 31.08.2024); "
+                                    "6. ferieuge udbetales kun efter anmodning til aktive medarbejdere.")
     assert all(CPR not in p.sentence and CPR.replace("-", "") not in p.sentence for p in problems)
 
 
@@ -184,9 +191,12 @@ def test_a_case_for_someone_else_or_for_nothing_is_bad_data() -> None:
     other = Request("SAG-1", "100395", "860501-9999", 2023, Decimal("1.00"), datetime.now(COPENHAGEN))
     mismatch = request_facts_problem(other, employee())
     assert mismatch is not None and mismatch.code == "employee_mismatch" and "860501" not in mismatch.sentence
+    assert mismatch.sentence == ("Sag SAG-1 nævner medarbejder 100395, men CPR-nr. på sagen er ikke medarbejderens "
+                                 "CPR-nr. i lønsystemet.")
     for hours in ("0.00", "-1.00", "13.365"):  # nothing, less than nothing, finer than payroll's hundredths
         wrong = request_facts_problem(request(hours), employee())
-        assert wrong is not None and wrong.code == "invalid_request" and hours in wrong.sentence
+        assert wrong is not None and wrong.code == "invalid_request"
+        assert f"anmoder om {hours.replace('.', ',')} timer" in wrong.sentence
 
 
 # -- looking before acting -----------------------------------------------------------------------
@@ -233,7 +243,10 @@ def test_leaver_is_paid_with_the_final_pay(leaving: date, expected: str | None) 
     problem = leaver_period_problem(employee(leaving=leaving), OPEN)
     assert (problem is None) == (expected is not None)
     if problem:
-        assert problem.code == "final_pay_not_open" and "31.01.2025" in problem.sentence
+        assert problem.code == "final_pay_not_open"
+        assert problem.sentence == ("Medarbejder 100395 har fratrædelsesdato 31.01.2025, men lønperioden for den "
+                                    "sidste løn er endnu ikke åben i lønsystemet (åbne perioder: 2024-10, 2024-11, "
+                                    "2024-12).")
 
 
 # -- leavers -------------------------------------------------------------------------------------
@@ -264,7 +277,13 @@ def test_leaver_with_a_partly_paid_year_or_older_hours_goes_to_a_person_after_pa
                                 years=((2022, "15.91", False), (2023, "10.00", True), (2024, "30.83", False))))
     assert plan.outcome == "pay" and [c.earning_year for c in plan.to_pay] == [2024]
     assert [p.code for p in plan.afterwards] == ["already_paid", "older_balance"]
-    assert "15,91 hours" in plan.afterwards[1].sentence
+    # 10.00 x 3 230 000 / 160.33 = 201 459.45 -> 201 459; 15.91 x 3 230 000 / 160.33 = 320 522.04 -> 320 522
+    assert plan.afterwards[0].sentence == (
+        "Optjeningsår 2023 er allerede udbetalt én gang, og der er 10,00 timer tilbage (10,00 t × 32.300,00 kr. / "
+        "160,33 = 2.014,59 kr.); lønsystemet kan kun registrere én udbetaling pr. optjeningsår.")
+    assert plan.afterwards[1].sentence == (
+        "Optjeningsår 2022 har stadig en saldo på 15,91 timer (15,91 t × 32.300,00 kr. / 160,33 = 3.205,22 kr.); "
+        "det er ældre end de optjeningsår, der udbetales ved fratræden (2023 og 2024).")
 
 
 def test_a_leaver_who_has_left_is_handed_over_with_what_is_owed() -> None:
@@ -275,8 +294,9 @@ def test_a_leaver_who_has_left_is_handed_over_with_what_is_owed() -> None:
     # 3.62 x 19 204 = 69 518.48 -> 69 518; 23.33 x 19 204 = 448 029.32 -> 448 029
     assert [c.amount_ore for c in plan.to_pay] == [69_518, 448_029]
     assert plan.blocking.sentence == (
-        "Employee 100395 left on 11.07.2024 and payroll takes no pay lines after leaving. Untaken sixth-week "
-        "hours to pay by hand: 2023: 3,62 t × 192,04 kr. = 695,18 kr.; 2024: 23,33 t × 192,04 kr. = 4.480,29 kr.")
+        "Medarbejder 100395 fratrådte 11.07.2024, og lønsystemet kan ikke registrere lønlinjer efter "
+        "fratrædelsen. Ikke afholdte timer af 6. ferieuge, der skal udbetales manuelt: 2023: 3,62 t × 192,04 kr. "
+        "= 695,18 kr.; 2024: 23,33 t × 192,04 kr. = 4.480,29 kr.")
 
 
 def test_a_leaver_who_has_left_with_nothing_untaken_needs_nothing() -> None:

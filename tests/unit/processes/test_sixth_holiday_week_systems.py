@@ -51,10 +51,16 @@ def test_hourly_paid_left_no_lines() -> None:
 
 
 def test_a_malformed_value_is_unreadable_data_and_a_missing_field_an_unexpected_page() -> None:
-    with pytest.raises(UnreadableCard, match="not an amount"):
+    with pytest.raises(UnreadableCard) as amount:
         employee_from_card(screen({**CARD, "Månedsløn (kr.)": "32.300,0O"}, [SIXTH]), "100395")
-    with pytest.raises(UnreadableCard, match="unknown status"):
+    assert str(amount.value) == "feltet »Månedsløn (kr.)« viser '32.300,0O', som ikke er et beløb"
+    with pytest.raises(UnreadableCard) as status:
         employee_from_card(screen({**CARD, "Status": "Orlov"}, [SIXTH]), "100395")
+    assert str(status.value) == "feltet »Status« viser 'Orlov', som ikke er Aktiv eller Fratrådt"
+    bad_year = Table("6. ferieuge", SIXTH.headers, [{**SIXTH.rows[0], "Optjeningsår": "20x3"}])
+    with pytest.raises(UnreadableCard) as year:
+        employee_from_card(screen(CARD, [bad_year]), "100395")
+    assert str(year.value) == "feltet »6. ferieuge: Optjeningsår« viser '20x3', som ikke er et årstal"
     with pytest.raises(ApplicationError) as raised:
         employee_from_card(screen({k: v for k, v in CARD.items() if k != "Status"}, [SIXTH]), "100395")
     assert raised.value.code == "page_unexpected"
