@@ -119,6 +119,16 @@ class EventRow(audit.ExportRow):
     def process(self) -> str | None:
         return process_of(self.queue) if self.queue else None
 
+    @property
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The detail as key/value lines for the page (the export keeps the JSON as it is)."""
+        if not self.detail:
+            return []
+        value = json.loads(self.detail)
+        if not isinstance(value, dict):
+            return [("", self.detail)]
+        return [(str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) for k, v in value.items()]
+
 
 @dataclass
 class EventPage:

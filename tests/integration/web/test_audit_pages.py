@@ -194,7 +194,10 @@ def test_roles_the_chain_and_the_export(echo_run: tuple[Desk, RunSummary]) -> No
 
     auditor = desk.client("revisor")
     audit.seal(desk.backend)
-    assert "Kæden er intakt til hændelse" in auditor.get("/revision?kontroller=1").text
+    first = auditor.get("/revision?kontroller=1").text
+    assert "Kæden er intakt til hændelse" in first
+    # An event's detail as key and value on the page (users were added with their roles), not as raw JSON.
+    assert '<span class="key">roles</span> [&#34;auditor&#34;]' in first and "{&#34;processes" not in first
     victim = desk.backend.find("test_echo.input", "watch")
     (event,) = [e for e in desk.backend.events(victim.id) if e.action == "failed"]
     conn = sqlite3.connect(desk.backend.url.removeprefix("sqlite:///"))  # type: ignore[attr-defined]
