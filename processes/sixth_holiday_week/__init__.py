@@ -13,6 +13,7 @@ Two flows, each a producer and a consumer:
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
@@ -37,6 +38,10 @@ class Config(ProcessConfig):
     # A card the scan cannot read after its retries becomes an item the consumer reads again (with
     # the queue's own retries); more than this many in one scan and payroll is down: the step fails.
     max_unread_cards: int = Field(20, ge=0)
+    # Leavers who left before this day are not the robot's (their final pay was settled by hand before
+    # it took over): set it to the go-live day, so the first annual run does not hand years of past
+    # leavers to a person. None: every leaver in the register.
+    leavers_from: date | None = None
 
 
 PROCESS = Process(

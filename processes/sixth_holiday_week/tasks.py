@@ -148,7 +148,7 @@ def produce_leavers(ctx: StepContext) -> Iterable[NewItem]:
     config: Config = ctx.config  # type: ignore[assignment]
     payroll = Payroll(ctx)
     seen: set[str] = set()
-    unread = 0
+    unread = before_cutoff = 0
     for term in config.leaver_search_terms:
         for row in payroll.search(term):
             if row.employee_no in seen:
@@ -171,12 +171,16 @@ def produce_leavers(ctx: StepContext) -> Iterable[NewItem]:
                 yield NewItem(f"leaver:{row.employee_no}", {"employee_no": row.employee_no, "name": row.name,
                                                               "leaving_date": None, "status": row.status})
                 continue
+            if leaving is not None and config.leavers_from and leaving < config.leavers_from:
+                before_cutoff += 1
+                continue
             if leaving is not None:
                 yield NewItem(f"leaver:{row.employee_no}:{leaving.isoformat()}", {
                     "employee_no": row.employee_no, "name": row.name, "status": row.status,
                     "leaving_date": leaving.isoformat()})
     ctx.counts["employees_read"] = len(seen)
     ctx.counts["cards_not_read"] = unread
+    ctx.counts["left_before_leavers_from"] = before_cutoff
 
 
 class _PeriodNotOpen(Exception):
@@ -201,6 +205,8 @@ def pay_leavers(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
                               "plan": plan.as_dict()}
     if plan.outcome in ("not_leaving", "nothing_to_pay"):
         return {**result, "outcome": plan.outcome}
+    if config.leavers_from and employee.leaving_date and employee.leaving_date < config.leavers_from:
+        return {**result, "outcome": "left_before_leavers_from"}  # a card the scan could not read, read now
     if plan.blocking is not None:
         _attach(ctx, result)
         raise BusinessError(plan.blocking.code, " ".join(p.sentence for p in (plan.blocking, *plan.afterwards)))
