@@ -114,8 +114,14 @@ def has_future_pay(facts: CaseFacts) -> bool:
     return facts.leaving_date is None or facts.leaving_date >= facts.next_pay_period_start
 
 
-def decide(facts: CaseFacts, policy: Policy) -> Decision:
+def decide(facts: CaseFacts, policy: Policy, chosen: str | None = None) -> Decision:
     """Carry forward, invoice, or a caseworker decides (with the policy branch as the code).
+
+    ``chosen``: what a caseworker decided on the desk (``invoice`` or ``carry_forward``) when they sent
+    the case back. It overrules the policy (a recurring negative, a large amount, negative holiday pay
+    to invoice), not the law: nothing is carried forward into holiday pay (ferieloven) nor past the
+    last pay (``carry_forward_refused``, to a person again). Anything else is a ValueError. A result
+    that is not negative stays with a person whatever was chosen.
 
     The reason is a Danish sentence for the caseworker desk; the code stays an identifier.
     """
@@ -127,6 +133,8 @@ def decide(facts: CaseFacts, policy: Policy) -> Decision:
                         f"{who}: resultatlisten for lønkørsel {facts.run_id} viser "
                         f"{ore_to_display(facts.amount_ore)} kr. som {KIND_TEXT[facts.kind]}, men beløbet er "
                         f"ikke negativt; kontrollér lønkørslens resultatliste.")
+    if chosen is not None:
+        return _as_told(facts, chosen, who, what)
     if facts.left:
         return Decision(INVOICE, "left", f"{who} er fratrådt: {what} opkræves med faktura.")
     if not has_future_pay(facts):
@@ -151,17 +159,8 @@ def decide(facts: CaseFacts, policy: Policy) -> Decision:
                     f"lønkørsel): beløbet overføres til næste løn.")
 
 
-def decide_as_told(facts: CaseFacts, chosen: str, robot: Decision) -> Decision:
-    """A caseworker's decision from the desk (``invoice`` or ``carry_forward``), checked against the law.
-
-    The caseworker overrules the policy (a recurring negative, a large amount, negative holiday pay to
-    invoice), not the law: nothing is carried forward into holiday pay (ferieloven) nor past the last
-    pay. A result that is no longer negative stays with a person whatever was chosen.
-    """
-    who = f"Medarbejder {facts.employee_no}"
-    what = f"{KIND_TEXT[facts.kind]} på {kroner(facts.amount_ore)} ved lønkørsel {facts.run_id}"
-    if robot.code == "not_negative":
-        return robot
+def _as_told(facts: CaseFacts, chosen: str, who: str, what: str) -> Decision:
+    """A caseworker's decision from the desk, checked against the law (see :func:`decide`)."""
     if chosen == INVOICE:
         return Decision(INVOICE, "caseworker", f"{who}: en sagsbehandler har besluttet, at {what} opkræves med "
                                                f"faktura.")
@@ -240,6 +239,6 @@ def due_date(today: date, days: int) -> date:
 
 __all__ = [
     "CARRY_FORWARD", "HOLIDAY_PAY", "INVOICE", "KINDS", "MANUAL", "NET_PAY", "CaseFacts", "Decision",
-    "InvoiceLine", "PayElement", "Policy", "RunInfo", "decide", "decide_as_told", "due_date", "has_future_pay",
+    "InvoiceLine", "PayElement", "Policy", "RunInfo", "decide", "due_date", "has_future_pay",
     "invoice_lines", "invoice_problem", "invoice_reference", "kroner", "next_pay_period_start", "previous_ordinary_run",
 ]

@@ -22,7 +22,6 @@ from .rules import (
     InvoiceLine,
     Policy,
     decide,
-    decide_as_told,
     due_date,
     invoice_lines,
     invoice_problem,
@@ -130,15 +129,13 @@ def decide_case(ctx: StepContext, item: WorkItem) -> dict[str, Any]:
         next_pay_period_start=date.fromisoformat(p["next_pay_period_start"]),
         previous_run_id=p["previous_run_id"], negative_in_previous_run=p["negative_in_previous_run"],
     )
-    decision = decide(facts, policy(config))
     chosen = p.get("decision")  # a caseworker's choice on the desk, sent back to the robot with the case
-    if chosen:
-        try:
-            decision = decide_as_told(facts, str(chosen), decision)
-        except ValueError:
-            raise BusinessError("invalid_decision",
-                                f"{who}: sagen er sendt tilbage med afgørelsen {mask(str(chosen))!r}, som robotten "
-                                f"ikke kender (faktura eller overførsel til næste løn); vælg igen.") from None
+    try:
+        decision = decide(facts, policy(config), str(chosen) if chosen else None)
+    except ValueError:
+        raise BusinessError("invalid_decision",
+                            f"{who}: sagen er sendt tilbage med afgørelsen {mask(str(chosen))!r}, som robotten "
+                            f"ikke kender (faktura eller overførsel til næste løn); vælg igen.") from None
     marked_by_others = sorted({c.marking for c in cards if c.marking is not None and c.marking != decision.outcome})
     if marked_by_others:
         marked = ", ".join(MARKING_TEXT[m] for m in marked_by_others)

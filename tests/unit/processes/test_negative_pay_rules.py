@@ -16,7 +16,6 @@ from processes.negative_pay.rules import (
     Policy,
     RunInfo,
     decide,
-    decide_as_told,
     due_date,
     has_future_pay,
     invoice_lines,
@@ -128,7 +127,7 @@ def test_a_result_that_is_not_negative_is_bad_data_for_a_person() -> None:
 
 def as_told(chosen: str, **changes: object) -> tuple[str, str]:
     facts = replace(SIMPLE, **changes)
-    decision = decide_as_told(facts, chosen, decide(facts, POLICY))
+    decision = decide(facts, POLICY, chosen)
     return decision.outcome, decision.code
 
 
@@ -148,13 +147,13 @@ def test_a_caseworker_overrules_the_policy_but_not_the_law() -> None:
 
 def test_a_caseworkers_decision_is_said_in_the_reason() -> None:
     facts = replace(SIMPLE, negative_in_previous_run=True)
-    decision = decide_as_told(facts, "invoice", decide(facts, POLICY))
+    decision = decide(facts, POLICY, "invoice")
     assert decision.reason == ("Medarbejder 100123: en sagsbehandler har besluttet, at negativ nettoløn på "
                                "1.234,56 kr. ved lønkørsel L202409 opkræves med faktura.")
-    refused = decide_as_told(replace(SIMPLE, kind="holiday_pay"), "carry_forward", decide(SIMPLE, POLICY))
+    refused = decide(replace(SIMPLE, kind="holiday_pay"), POLICY, "carry_forward")
     assert "ferieloven" in refused.reason and "Vælg faktura" in refused.reason
     with pytest.raises(ValueError, match="'pay_twice'"):
-        decide_as_told(SIMPLE, "pay_twice", decide(SIMPLE, POLICY))
+        decide(SIMPLE, POLICY, "pay_twice")
 
 
 def test_config_refuses_bad_values() -> None:
