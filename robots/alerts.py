@@ -269,11 +269,6 @@ def send_post(cfg: PostChannel, title: str, body: str, backend: QueueBackend) ->
 _RUN_ENDED = {"failed": "fejlede", "stopped": "blev stoppet"}
 
 
-def _da(value: float, spec: str) -> str:
-    """A number as Danish readers write it (decimal comma)."""
-    return format(value, spec).replace(".", ",")
-
-
 
 def after_run(backend: QueueBackend, run: RunRecord, config: AlertConfig | None = None) -> int | None:
     """run_failed for a run that failed or stopped; its next successful run resolves the alert."""
@@ -298,6 +293,8 @@ def oldest_new(backend: QueueBackend) -> dict[str, datetime]:
 def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
                  now: datetime | None = None) -> list[int]:
     """sla_breach and manual_rate for every queue (run by the scheduler every few minutes)."""
+    from .systems.parse import decimal_comma  # on use: the CLI's other commands need no HTTP stack
+
     config = config or load_config()
     now = now or datetime.now().astimezone()
     raised: list[int] = []
@@ -309,10 +306,10 @@ def check_queues(backend: QueueBackend, config: AlertConfig | None = None,
             since = oldest.get(spec.name)
             age = (now - since).total_seconds() if since else 0.0
             if age > spec.sla_seconds:
-                hours = age / 3600
+                waited, sla = decimal_comma(age / 3600, ".1f"), decimal_comma(spec.sla_seconds / 3600, "g")
                 raised.append(raise_alert(backend, "sla_breach", spec.name,
-                                          f"Den ældste nye sag i {spec.name} har ventet {_da(hours, '.1f')} t; "
-                                          f"SLA er {_da(spec.sla_seconds / 3600, 'g')} t.", config)[0])
+                                          f"Den ældste nye sag i {spec.name} har ventet {waited} t; SLA er {sla} t.",
+                                          config)[0])
             else:
                 resolve(backend, "sla_breach", spec.name)
     rule = config.rules.manual_rate

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from robots.systems.parse import ore_to_display
+from robots.systems.parse import decimal_comma, ore_to_display
 
 LOW_SHARE = Decimal("0.30")  # of the wage up to the threshold T
 HIGH_SHARE = Decimal("0.55")  # of the wage above T
@@ -48,7 +48,7 @@ def kr(ore: int) -> str:
 
 def percent(value: Decimal) -> str:
     """Decimal('66.7') -> '66,7 %' (decimal comma, as a caseworker reads a percentage)."""
-    return f"{value:f}".replace(".", ",") + " %"
+    return f"{decimal_comma(value, 'f')} %"
 
 
 def _no_float(value: Any) -> Any:

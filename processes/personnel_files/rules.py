@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from robots.systems.parse import decimal_comma
+
 from .textfacts import differs_by_one_digit
 
 EMPLOYMENT_LETTER_MIN_HOURS = Decimal("3")  # "more than 3 hours a week"
@@ -193,7 +195,7 @@ def assess(employee: Employee, documents: list[Document], confident_score: float
 
 def _score(score: float) -> str:
     """0.5512 -> '0,55' (Danish decimal comma)."""
-    return f"{score:.2f}".replace(".", ",")
+    return decimal_comma(score, ".2f")
 
 
 def _scores(doc: Document) -> str:

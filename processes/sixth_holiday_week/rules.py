@@ -21,6 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from robots.systems.parse import decimal_comma
+
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 PAY_ELEMENT = "0620"  # 6. ferieuge, udbetaling
 FIRST_PAYOUT_MONTH = 5  # "with the first pay after 30 April" of the holiday year
@@ -111,7 +113,7 @@ def kroner(ore: int) -> str:
 
 def hours_text(hours: Decimal) -> str:
     """Decimal('9.86') -> '9,86'."""
-    return f"{hours.quantize(Decimal('0.01'))}".replace(".", ",")
+    return decimal_comma(hours.quantize(Decimal("0.01")))
 
 
 def date_text(value: date) -> str:
@@ -277,7 +279,7 @@ def request_facts_problem(request: Request, employee: Employee) -> Problem | Non
         return Problem("employee_mismatch", f"Sag {request.case_id} nævner medarbejder {request.employee_no}, men "
                                             "CPR-nr. på sagen er ikke medarbejderens CPR-nr. i lønsystemet.")
     if not request.hours.is_finite() or request.hours <= 0 or request.hours != request.hours.quantize(Decimal("0.01")):
-        shown = str(request.hours).replace(".", ",")
+        shown = decimal_comma(request.hours)
         return Problem("invalid_request", f"Sag {request.case_id} anmoder om {shown} timer; lønsystemet kræver "
                                           "et positivt antal timer med højst to decimaler.")
     return None

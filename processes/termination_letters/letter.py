@@ -84,7 +84,7 @@ def notice_text(months: int) -> str:
 
 def hours_text(hours: Decimal) -> str:
     """Decimal('37.5') -> '37,50' (hours as Danish text)."""
-    return f"{hours.quantize(Decimal('0.01')):.2f}".replace(".", ",")
+    return parse.decimal_comma(hours.quantize(Decimal("0.01")), ".2f")
 
 
 def context(facts: LetterFacts, sender: Sender) -> dict[str, object]:

@@ -35,6 +35,11 @@ def ore_to_display(ore: int) -> str:
     return f"{sign}{abs(ore) // 100:,}".replace(",", ".") + f",{abs(ore) % 100:02d}"
 
 
+def decimal_comma(value: float | Decimal, spec: str = "") -> str:
+    """12.5 -> '12,5'; (0.5512, '.2f') -> '0,55': a number as Danish readers write it (no thousands)."""
+    return format(value, spec).replace(".", ",")
+
+
 def danish_date(text: str) -> date | None:
     """'08.10.2024' (or ISO '2024-10-08') -> date; '' -> None."""
     text = text.strip()
