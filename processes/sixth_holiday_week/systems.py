@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
-from typing import Any, TypeVar
+from typing import Any
 
 from robots.runtime import ApplicationError, TransientError
 from robots.systems import ApiClient, LegacyWebApp, Screen, parse
@@ -21,7 +21,6 @@ from .rules import PAY_ELEMENT, Calculation, Employee, PayLine, SixthWeekYear, h
 
 PAY_TYPES = {"Månedsløn": "monthly", "Timeløn": "hourly"}
 REGISTERED_TITLE = "Løndel registreret"
-T = TypeVar("T")
 
 
 class NotInPayroll(Exception):
@@ -65,7 +64,10 @@ class Payroll(LegacyWebApp):
     def leaving_date(self, employee_no: str) -> date | None:
         """The card's "Fratrædelsesdato", read fast for a scan of the whole register (see CardPeek)."""
         card = self.retry(lambda: self._peek_card(employee_no), what=f"payroll card {employee_no}")
-        return _value("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date, "en dato")
+        try:
+            return parse.field("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date)
+        except ValueError as exc:
+            raise UnreadableCard(str(exc)) from None
 
     def _peek_card(self, employee_no: str) -> dict[str, str]:
         """One GET of the card with the browser's session (no navigation, no rendering), read in Python.
@@ -174,14 +176,6 @@ class CardPeek(HTMLParser):
         self._where = ""
 
 
-def _value(label: str, text: str, read: Callable[[str], T], what: str) -> T:
-    """``read(text)``; UnreadableCard naming the field, what it shows and what it should be."""
-    try:
-        return read(text)
-    except ValueError:
-        raise UnreadableCard(f"feltet »{label}« viser {text!r}, som ikke er {what}") from None
-
-
 def _year(text: str) -> int:
     if not text.strip().isdigit():
         raise ValueError(text)
@@ -194,33 +188,30 @@ def employee_from_card(screen: Screen, employee_no: str) -> Employee:
         card = screen.card()
         pay_type = PAY_TYPES[card["Aflønningsform"]]
         sixth = tuple(
-            SixthWeekYear(_value("6. ferieuge: Optjeningsår", row["Optjeningsår"], _year, "et årstal"),
-                          _value("6. ferieuge: Saldo (timer)", row["Saldo (timer)"], parse.hours, "et antal timer"),
-                          _value("6. ferieuge: Udbetalt", row["Udbetalt"], parse.yes_no, "Ja eller Nej"))
+            SixthWeekYear(parse.field("6. ferieuge: Optjeningsår", row["Optjeningsår"], _year, "et årstal"),
+                          parse.field("6. ferieuge: Saldo (timer)", row["Saldo (timer)"], parse.hours),
+                          parse.field("6. ferieuge: Udbetalt", row["Udbetalt"], parse.yes_no))
             for row in screen.table("6. ferieuge").rows
         )
         return Employee(
             employee_no=card["Medarbejdernr."],
             cpr=card["CPR-nr."],
-            active=_value("Status", card["Status"], _status, "Aktiv eller Fratrådt"),
-            leaving_date=_value("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date, "en dato"),
+            active=parse.field("Status", card["Status"], _status, "Aktiv eller Fratrådt"),
+            leaving_date=parse.field("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date),
             pay_type=pay_type,
-            monthly_salary_ore=(_value("Månedsløn (kr.)", card["Månedsløn (kr.)"], parse.kroner_to_ore, "et beløb")
+            monthly_salary_ore=(parse.field("Månedsløn (kr.)", card["Månedsløn (kr.)"], parse.kroner_to_ore)
                                 if pay_type == "monthly" else None),
-            hourly_rate_ore=(_value("Timeløn (kr.)", card["Timeløn (kr.)"], parse.kroner_to_ore, "et beløb")
+            hourly_rate_ore=(parse.field("Timeløn (kr.)", card["Timeløn (kr.)"], parse.kroner_to_ore)
                              if pay_type == "hourly" else None),
-            weekly_hours=_value("Ugentlig arbejdstid (timer)", card["Ugentlig arbejdstid (timer)"], parse.hours,
-                                "et antal timer"),
+            weekly_hours=parse.field("Ugentlig arbejdstid (timer)", card["Ugentlig arbejdstid (timer)"], parse.hours),
             sixth_week=sixth,
             pay_lines=tuple(_pay_line(row) for row in screen.table("Registrerede løndele").rows),
         )
     except KeyError as exc:
         raise ApplicationError("page_unexpected", f"Medarbejderkort {employee_no} i lønsystemet: {exc} findes ikke "
                                                   "på siden.") from None
-    except UnreadableCard:
-        raise
-    except ValueError as exc:  # a value no field reader above names (should not happen): still for a person
-        raise UnreadableCard(f"en værdi kan ikke læses ({exc})") from None
+    except ValueError as exc:  # parse.field names the field, what it shows and what it should be
+        raise UnreadableCard(str(exc)) from None
 
 
 def _status(text: str) -> bool:
@@ -234,10 +225,10 @@ def _pay_line(row: dict[str, str]) -> PayLine:
     where = f"Registrerede løndele, {row.get('Kvitteringsnr.', '')}"
     return PayLine(
         receipt_no=row["Kvitteringsnr."], pay_element=row["Lønart"].split(" ", 1)[0], period=row["Lønperiode"],
-        hours=_value(f"{where}: Timer", hours, parse.hours, "et antal timer").quantize(Decimal("0.01"))
+        hours=parse.field(f"{where}: Timer", hours, parse.hours).quantize(Decimal("0.01"))
         if hours else None,
-        amount_ore=_value(f"{where}: Beløb (kr.)", row["Beløb (kr.)"], parse.kroner_to_ore, "et beløb"),
-        earning_year=_value(f"{where}: Optjeningsår", year, _year, "et årstal") if year else None,
+        amount_ore=parse.field(f"{where}: Beløb (kr.)", row["Beløb (kr.)"], parse.kroner_to_ore),
+        earning_year=parse.field(f"{where}: Optjeningsår", year, _year, "et årstal") if year else None,
     )
 
 
@@ -252,14 +243,14 @@ def receipt_line(screen: Screen) -> PayLine:
         return PayLine(
             receipt_no=receipt["Kvitteringsnr."], pay_element=receipt["Lønart"].split(" ", 1)[0],
             period=receipt["Lønperiode"],
-            hours=_value("Antal timer", hours, parse.hours, "et antal timer").quantize(Decimal("0.01"))
+            hours=parse.field("Antal timer", hours, parse.hours).quantize(Decimal("0.01"))
             if hours else None,
-            amount_ore=_value("Beløb (kr.)", receipt["Beløb (kr.)"], parse.kroner_to_ore, "et beløb"),
-            earning_year=_value("Optjeningsår", year, _year, "et årstal") if year else None,
+            amount_ore=parse.field("Beløb (kr.)", receipt["Beløb (kr.)"], parse.kroner_to_ore),
+            earning_year=parse.field("Optjeningsår", year, _year, "et årstal") if year else None,
         )
     except KeyError as exc:
         raise ApplicationError("page_unexpected", f"Lønsystemets kvittering kan ikke læses: {exc} mangler.") from None
-    except UnreadableCard as exc:
+    except ValueError as exc:
         raise ApplicationError("page_unexpected", f"Lønsystemets kvittering kan ikke læses: {exc}.") from None
 
 

@@ -64,15 +64,19 @@ def read_card(employee_no: str, screen: Screen) -> EmployeeCard:
     card = screen.card()
     try:
         hourly = card["Aflønningsform"] == "Timeløn"
+        wage = "Timeløn (kr.)" if hourly else "Månedsløn (kr.)"
         if card["Aflønningsform"] not in ("Timeløn", "Månedsløn"):
-            raise ValueError(f"unknown Aflønningsform {card['Aflønningsform']!r}")
+            raise ValueError(f"feltet »Aflønningsform« viser {card['Aflønningsform']!r}, som ikke er Timeløn eller "
+                             "Månedsløn")
         sixth = tuple(
-            SixthWeekBalance(int(row["Optjeningsår"]), parse.hours(row["Saldo (timer)"]), parse.yes_no(row["Udbetalt"]))
+            SixthWeekBalance(parse.field("6. ferieuge: Optjeningsår", row["Optjeningsår"], int, "et årstal"),
+                             parse.field("6. ferieuge: Saldo (timer)", row["Saldo (timer)"], parse.hours),
+                             parse.field("6. ferieuge: Udbetalt", row["Udbetalt"], parse.yes_no))
             for row in screen.table("6. ferieuge").rows
         )
-        start = parse.danish_date(card["Ansættelsesdato"])
+        start = parse.field("Ansættelsesdato", card["Ansættelsesdato"], parse.danish_date)
         if start is None:
-            raise ValueError("no Ansættelsesdato")
+            raise ValueError("feltet »Ansættelsesdato« er tomt")
         return EmployeeCard(
             employee_no=card["Medarbejdernr."],
             cpr=normalise(card["CPR-nr."]),
@@ -81,16 +85,19 @@ def read_card(employee_no: str, screen: Screen) -> EmployeeCard:
             organisation=card["Organisation"],
             position=card["Stilling"],
             hourly=hourly,
-            wage_ore=parse.kroner_to_ore(card["Timeløn (kr.)" if hourly else "Månedsløn (kr.)"]),
+            wage_ore=parse.field(wage, card[wage], parse.kroner_to_ore),
             start_date=start,
             active=card["Status"] == "Aktiv",
-            leaving_date=parse.danish_date(card.get("Fratrædelsesdato", "")),
-            civil_servant=parse.yes_no(card["Tjenestemand"]),
+            leaving_date=parse.field("Fratrædelsesdato", card.get("Fratrædelsesdato", ""), parse.danish_date),
+            civil_servant=parse.field("Tjenestemand", card["Tjenestemand"], parse.yes_no),
             manager=card.get("Leder", ""),
             sixth_week=sixth,
         )
-    except (KeyError, ValueError) as exc:
-        raise ApplicationError("page_unexpected", f"employee card {employee_no}: {exc}") from None
+    except KeyError as exc:
+        raise ApplicationError("page_unexpected", f"Medarbejderkort {employee_no} i lønsystemet: {exc} findes ikke "
+                                                  "på siden.") from None
+    except ValueError as exc:  # parse.field names the field, what it shows and what it should be
+        raise ApplicationError("page_unexpected", f"Medarbejderkort {employee_no} i lønsystemet: {exc}.") from None
 
 
 class Payroll(LegacyWebApp):

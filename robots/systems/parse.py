@@ -8,8 +8,12 @@ clear reason instead of computing on a wrong number.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _KRONER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$")
 
@@ -72,4 +76,21 @@ def yes_no(text: str) -> bool:
     return value == "ja"
 
 
-__all__ = ["danish_date", "hours", "kroner_to_ore", "ore_to_display", "ore_to_kroner", "yes_no"]
+# What each reader expects, as the sentence for a caseworker says it.
+_EXPECTED: dict[Callable[[str], object], str] = {kroner_to_ore: "et beløb", hours: "et antal timer",
+                                                  danish_date: "en dato", yes_no: "Ja eller Nej"}
+
+
+def field(label: str, text: str, read: Callable[[str], T], expected: str | None = None) -> T:
+    """``read(text)`` for the field ``label`` of a screen, or a ValueError in Danish naming the field,
+    what it shows and what it should be, for the caseworker who gets the case
+    (»Månedsløn (kr.)« viser '32.300,0O', som ikke er et beløb)."""
+    try:
+        return read(text)
+    except ValueError:
+        what = expected or _EXPECTED.get(read, "en gyldig værdi")
+        raise ValueError(f"feltet »{label}« viser {text!r}, som ikke er {what}") from None
+
+
+__all__ = ["danish_date", "decimal_comma", "field", "hours", "kroner_to_ore", "ore_to_display", "ore_to_kroner",
+           "yes_no"]
