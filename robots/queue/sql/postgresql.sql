@@ -49,12 +49,24 @@ VALUES (%(item_id)s, %(queue)s, %(actor)s, %(action)s, %(from_status)s, %(to_sta
 RETURNING *;
 
 -- name: claim
-WITH next AS (
+-- untouched: rows no transaction is changing now, tried first (robots_untouched in migration 0011
+-- says why: no lock convoys); anything: plain SKIP LOCKED, only when untouched found nothing.
+WITH untouched AS (
+    SELECT w.id FROM work_items w
+    WHERE w.queue = %(queue)s AND w.status = 'new' AND (w.not_before IS NULL OR w.not_before <= now())
+      AND robots_untouched(w.xmin, w.xmax)
+    ORDER BY w.priority DESC, w.deadline ASC NULLS LAST, w.id
+    LIMIT %(limit)s
+    FOR UPDATE OF w SKIP LOCKED
+), anything AS (
     SELECT id FROM work_items
     WHERE queue = %(queue)s AND status = 'new' AND (not_before IS NULL OR not_before <= now())
+      AND NOT EXISTS (SELECT FROM untouched)
     ORDER BY priority DESC, deadline ASC NULLS LAST, id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
+), next AS (
+    SELECT id FROM untouched UNION ALL SELECT id FROM anything
 ), claimed AS (
     UPDATE work_items w
     SET status = 'in_progress', attempts = w.attempts + 1, lease_owner = %(worker)s,
@@ -116,12 +128,22 @@ WITH done AS (
     SELECT id, queue FROM work_items
     WHERE id = %(id)s AND status = 'in_progress' AND lease_owner = %(worker)s
     FOR UPDATE
-), next AS (
+), untouched AS (
+    SELECT w.id FROM work_items w
+    WHERE w.queue = (SELECT queue FROM done) AND w.status = 'new' AND (w.not_before IS NULL OR w.not_before <= now())
+      AND robots_untouched(w.xmin, w.xmax)
+    ORDER BY w.priority DESC, w.deadline ASC NULLS LAST, w.id
+    LIMIT 1
+    FOR UPDATE OF w SKIP LOCKED
+), anything AS (
     SELECT id FROM work_items
     WHERE queue = (SELECT queue FROM done) AND status = 'new' AND (not_before IS NULL OR not_before <= now())
+      AND NOT EXISTS (SELECT FROM untouched)
     ORDER BY priority DESC, deadline ASC NULLS LAST, id
     LIMIT 1
     FOR UPDATE SKIP LOCKED
+), next AS (
+    SELECT id FROM untouched UNION ALL SELECT id FROM anything
 ), lease AS (
     SELECT coalesce(%(lease)s::float8, (%(cached_leases)s::jsonb ->> done.queue)::float8,
                     (SELECT q.lease_seconds FROM queues q WHERE q.name = done.queue)) AS secs

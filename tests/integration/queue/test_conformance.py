@@ -995,6 +995,53 @@ def test_audit_events_are_append_only(backend: QueueBackend) -> None:
     assert len(all_events(backend)) == 3
 
 
+def test_work_items_are_never_deleted(backend: QueueBackend) -> None:
+    # The audit trail's events point at their items (on PostgreSQL without a foreign key: see
+    # migration 0011), so an item can be cancelled but never removed.
+    define(backend)
+    [a] = add(backend, "a")
+    for statement in (f"DELETE FROM work_items WHERE id = {a}", "DELETE FROM work_items",
+                      *([] if is_sqlite(backend) else ["TRUNCATE work_items CASCADE"])):
+        with pytest.raises(DB_ERRORS, match="never deleted"):
+            backend._conn.execute(statement)
+    assert backend.get(a).status is Status.NEW
+    assert trail(backend, a) == [("created", None, "new")]
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("status", "'finished'"), ("error_kind", "'fatal'"), ("reference", "''"), ("max_attempts", "0"),
+])
+def test_the_item_rules_hold_in_the_database_itself(backend: QueueBackend, column: str, value: str) -> None:
+    define(backend)
+    [a] = add(backend, "a")
+    with pytest.raises(DB_ERRORS, match="(?i)check constraint"):
+        backend._conn.execute(f"UPDATE work_items SET {column} = {value} WHERE id = {a}")
+    assert backend.get(a).status is Status.NEW
+
+
+def test_an_item_someone_locked_and_let_go_is_still_claimed(
+    backend: QueueBackend, open_backend: Callable[[], QueueBackend],
+) -> None:
+    # Another session locks "a" and commits without changing it (as a rolled-back claim or a file
+    # attached does). On PostgreSQL the claim passes over such a row while an untouched one is
+    # there (no lock convoys: migration 0011), and takes it as soon as nothing else is.
+    define(backend)
+    [a, b] = add(backend, "a", "b")
+    other = open_backend()
+    if is_sqlite(backend):
+        other._conn.execute("BEGIN IMMEDIATE")
+        other._conn.execute(f"UPDATE work_items SET id = id WHERE id = {a}")
+        other._conn.execute("ROLLBACK")
+    else:
+        with other._conn.transaction():
+            other._conn.execute(f"SELECT id FROM work_items WHERE id = {a} FOR UPDATE")
+    first, second = claim(backend), claim(backend, W2)
+    assert {first.id, second.id} == {a, b}
+    assert backend.claim_one(Q, W1) is None
+    if is_sqlite(backend):
+        assert [first.id, second.id] == [a, b]
+
+
 # -- time zones ---------------------------------------------------------------------------------
 
 
