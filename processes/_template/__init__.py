@@ -15,6 +15,8 @@ from pydantic import Field
 from robots.queue import QueueSpec
 from robots.runtime import Process, ProcessConfig
 
+from .reasons import REASONS
+
 
 class Config(ProcessConfig):
     """conf/processes/_template.toml: what the producer looks for and the rule's threshold."""
@@ -25,6 +27,7 @@ class Config(ProcessConfig):
 
 PROCESS = Process(
     "_template", "Template process",
+    reasons=REASONS,
     config_model=Config,
     queues=[
         QueueSpec("_template.employees", description="Employees whose working hours are checked",

@@ -18,6 +18,7 @@ from pydantic import Field
 from robots.queue import QueueSpec
 from robots.runtime import Process, ProcessConfig
 
+from .reasons import REASONS
 from .rules import Criteria, YearRates, month_add
 
 QUEUE = "flex_wage.citizens"
@@ -69,6 +70,7 @@ class Config(ProcessConfig):
 
 PROCESS = Process(
     "flex_wage", "Flex wage subsidy",
+    reasons=REASONS,
     config_model=Config,
     queues=[
         QueueSpec(QUEUE, description="Citizens in flexjob whose monthly flex wage subsidy is computed",

@@ -42,6 +42,8 @@ from pydantic import Field
 from robots.queue import QueueSpec
 from robots.runtime import Process, ProcessConfig
 
+from .reasons import REASONS
+
 CASES = "negative_pay.cases"
 INVOICES = "negative_pay.invoices"
 
@@ -72,6 +74,7 @@ class Config(ProcessConfig):
 
 PROCESS = Process(
     "negative_pay", "Negative pay: carry forward or invoice",
+    reasons=REASONS,
     config_model=Config,
     queues=[
         QueueSpec(CASES, description="Negative net pay / holiday pay per employee, run and kind: the decision",

@@ -33,8 +33,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from robots.cpr import mask
 from robots.queue import QueueBackend, Status, WorkItem
 from robots.timeutil import local, now
-from robots.web import case_views  # noqa: F401  (registers the Danish reason labels)
-from robots.web.cases import reason_label
 
 from . import CASES, INVOICES, PROCESS
 
@@ -111,7 +109,7 @@ def reason_text(reason: str) -> str:
     if reason.startswith(INVOICE_PREFIX):
         inner = reason_text(reason.removeprefix(INVOICE_PREFIX))
         return f"Faktura: {inner}" if inner else "Faktura"
-    return DECISION_TEXT.get(reason) or RESOLUTION_TEXT.get(reason) or reason_label(PROCESS.name, reason)
+    return DECISION_TEXT.get(reason) or RESOLUTION_TEXT.get(reason) or PROCESS.reason_label(reason)
 
 
 def collect_cases(backend: QueueBackend, date_from: date, date_to: date, *, org: str | None = None,

@@ -20,6 +20,8 @@ from pydantic import Field
 from robots.queue import QueueSpec
 from robots.runtime import Process, ProcessConfig
 
+from .reasons import REASONS
+
 QUEUE = "personnel_files.employees"
 VOWELS = ["e", "a", "i", "o", "u", "y", "æ", "ø", "å"]
 
@@ -42,6 +44,7 @@ class Config(ProcessConfig):
 
 PROCESS = Process(
     "personnel_files", "Personnel-file document check",
+    reasons=REASONS,
     config_model=Config,
     queues=[
         QueueSpec(QUEUE, description="Employees whose personnel files are checked (one per employee)",

@@ -17,8 +17,6 @@ from typing import Any
 from robots.cpr import mask
 from robots.queue import QueueBackend, Status, WorkItem
 from robots.timeutil import local, now
-from robots.web import case_views  # noqa: F401  (registers the Danish reason labels)
-from robots.web.cases import reason_label
 
 from . import PROCESS
 
@@ -81,7 +79,7 @@ def employee_rows(backend: QueueBackend, queue: str, assessment_file: str) -> li
             "employee_no": str(data.get("employee_no") or item.payload.get("employee_no") or ""),
             "name": data.get("name", ""), "organisation": data.get("organisation", ""),
             "position": data.get("position", ""), "status": _status(item, data),
-            "manual_reason": reason_label(PROCESS.name, item.manual_reason), "message": mask(item.error_message or ""),
+            "manual_reason": PROCESS.reason_label(item.manual_reason), "message": mask(item.error_message or ""),
             "documents": len(data.get("documents", [])), "required": ", ".join(data.get("required", [])),
             "findings": findings,
         })

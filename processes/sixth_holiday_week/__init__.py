@@ -21,6 +21,8 @@ from pydantic import Field
 from robots.queue import QueueSpec
 from robots.runtime import Process, ProcessConfig
 
+from .reasons import REASONS
+
 REQUESTS = "sixth_holiday_week.requests"
 LEAVERS = "sixth_holiday_week.leavers"
 
@@ -46,6 +48,7 @@ class Config(ProcessConfig):
 
 PROCESS = Process(
     "sixth_holiday_week", "Sixth holiday week payout",
+    reasons=REASONS,
     config_model=Config,
     queues=[
         QueueSpec(REQUESTS, description="Sixth-week payout requests from the self-service inbox (one per case)",

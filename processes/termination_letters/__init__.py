@@ -17,6 +17,8 @@ from pydantic import Field
 from robots.queue import QueueSpec
 from robots.runtime import Process, ProcessConfig
 
+from .reasons import REASONS
+
 QUEUE = "termination_letters.cases"
 
 
@@ -40,6 +42,7 @@ class Config(ProcessConfig):
 
 PROCESS = Process(
     "termination_letters", "Termination letters (fratrædelse, ansøgt afsked)",
+    reasons=REASONS,
     config_model=Config,
     queues=[
         QueueSpec(QUEUE, description="Resignations from the self-service inbox: register, write, file and send",

@@ -8,10 +8,11 @@ Public API for process authors::
 from .context import StepContext
 from .errors import ApplicationError, BusinessError, TransientError
 from .hooks import Hook
-from .process import Process, ProcessConfig, Step, load_process
+from .process import SHARED_REASONS, Process, ProcessConfig, Step, load_process
 from .worker import WorkerOptions, run_step
 
 __all__ = [
-    "ApplicationError", "BusinessError", "Hook", "Process", "ProcessConfig", "Step", "StepContext",
+    "SHARED_REASONS", "ApplicationError", "BusinessError", "Hook", "Process", "ProcessConfig", "Step",
+    "StepContext",
     "TransientError", "WorkerOptions", "load_process", "run_step",
 ]

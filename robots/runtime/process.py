@@ -35,6 +35,13 @@ from ..queue import NewItem, QueueSpec, WorkItem
 if TYPE_CHECKING:
     from .context import StepContext
 
+# The Danish labels of the manual reasons the queue itself gives (robots/queue/states.py), which
+# any process's items can carry; a process's own labels are ``Process.reasons``.
+SHARED_REASONS: dict[str, str] = {
+    "retries_exhausted": "Systemfejl – forsøg opbrugt",
+    "abandoned": "Robotten stoppede midt i sagen",
+}
+
 Producer = Callable[["StepContext"], Iterable[NewItem]]
 Consumer = Callable[["StepContext", WorkItem], dict[str, Any] | None]
 
@@ -73,6 +80,15 @@ class Process:
     schedule: str | None = None  # default cron (Europe/Copenhagen), overridable in conf/schedules.toml
     steps: dict[str, Step] = field(default_factory=dict)
     module: str = ""  # the package, e.g. "processes.flex_wage" (set on load or first step)
+    # Danish labels of the manual reason codes this process raises (processes/<name>/reasons.py),
+    # for the caseworker's desk and the process's own reports alike.
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def reason_label(self, code: str | None) -> str:
+        """A manual reason code as a person reads it: this process's label, a shared one, or the code."""
+        if not code:
+            return ""
+        return self.reasons.get(code) or SHARED_REASONS.get(code) or code
 
     # -- declaring ---------------------------------------------------------------------------
 

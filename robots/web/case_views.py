@@ -11,33 +11,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from processes.flex_wage import PROCESS as FLEX_WAGE
+from processes.negative_pay import PROCESS as NEGATIVE_PAY
+from processes.personnel_files import PROCESS as PERSONNEL_FILES
+from processes.sixth_holiday_week import PROCESS as SIXTH_HOLIDAY_WEEK
+from processes.termination_letters import PROCESS as TERMINATION_LETTERS
+
 from ..queue import Resolution, WorkItem
 from .cases import CANCEL, DONE, RETRY, CaseView, Decision, register
 from .fmt import month as month_name
 
 # -- flex wage -------------------------------------------------------------------------------------
 
-FLEX_WAGE_REASONS = {
-    "watch_list": "Borgeren er på obslisten",
-    "no_income": "Ingen indkomst indberettet",
-    "several_employers": "Flere arbejdsgivere",
-    "other_employer": "Anden arbejdsgiver end fleksjobbets",
-    "non_wage_income": "Andre ydelser end løn",
-    "correction": "Rettelse af en tidligere måned",
-    "income_deviation": "Indkomsten afviger fra gennemsnittet",
-    "subsidy_change": "Tilskuddet ændrer sig for meget",
-    "wage_ceiling": "Lønloftet er nået",
-    "first_payment": "Første udbetaling",
-    "rates_missing": "Satser for året mangler",
-    "income_malformed": "Indkomsten kan ikke læses",
-    "citizen_not_found": "Borgeren findes ikke",
-    "cpr_malformed": "CPR-nummeret kan ikke læses",
-    "citizen_mismatch": "Sagen hører til en anden borger",
-    "income_lookup_refused": "eIndkomst afviste opslaget",
-    "registered_differently": "Der er allerede registreret et andet beløb",
-    "payment_month_closed": "Måneden er lukket for udbetaling",
-    "payment_refused": "Ydelsessystemet afviste udbetalingen",
-}
 
 CRITERIA_LABELS = {
     "no_income": "Indkomst indberettet",
@@ -160,32 +145,11 @@ register(CaseView(
         Decision("cancel", "Intet tilskud denne måned", Resolution.CANCELLED,
                  "Der skal ikke udbetales tilskud for måneden (skriv hvorfor).", style="danger"),
     ),
-    prepare=flex_wage_context, reasons=FLEX_WAGE_REASONS,
+    prepare=flex_wage_context, reasons=FLEX_WAGE.reasons,
 ))
 
 # -- negative pay ----------------------------------------------------------------------------------
 
-NEGATIVE_PAY_REASONS = {
-    "recurring": "Negativ igen (også ved sidste lønkørsel)",
-    "recurring_negative": "Negativ igen (også ved sidste lønkørsel)",
-    "not_negative": "Beløbet er ikke negativt",
-    "unreadable_result_line": "Resultatlisten kan ikke læses",
-    "already_marked": "Linjen er allerede markeret",
-    "result_line_changed": "Resultatlinjen er ændret",
-    "pay_elements_disagree": "Løndelene stemmer ikke med beløbet",
-    "invoice_not_possible": "Faktura kan ikke laves",
-    "address_unreadable": "Adressen kan ikke læses",
-    "second_result_same_run": "To resultater i samme lønkørsel",
-    "carry_forward_refused": "Overførsel til næste løn afvist",
-    "duplicate_invoices": "Der findes flere fakturaer",
-    "invoice_amount_differs": "Fakturaens beløb afviger",
-    "large_amount": "Beløbet er over grænsen",
-    "negative_holiday_pay": "Negative feriepenge",
-    "no_future_pay": "Ingen fremtidig løn",
-    "employee_not_found": "Medarbejderen findes ikke",
-    "invoice_exists": "Der findes allerede en faktura",
-    "invalid_decision": "Ukendt afgørelse fra sagsbehandleren",
-}
 
 
 def negative_pay_context(facts: dict[str, Any], item: WorkItem) -> dict[str, Any]:
@@ -223,57 +187,15 @@ register(CaseView(
         DONE,
         CANCEL,
     ),
-    prepare=negative_pay_context, reasons=NEGATIVE_PAY_REASONS, facts_in_payload=True,
+    prepare=negative_pay_context, reasons=NEGATIVE_PAY.reasons, facts_in_payload=True,
 ))
 
 # -- the other processes: generic facts, their Danish names ---------------------------------------
 
-SIXTH_WEEK_REASONS = {
-    "inactive": "Medarbejderen er ikke aktiv",
-    "late": "Anmodningen kom efter fristen",
-    "already_paid": "Allerede udbetalt",
-    "no_balance": "Ingen saldo på 6. ferieuge",
-    "exceeds_balance": "Flere timer end saldoen",
-    "earning_year_not_payable": "Optjeningsåret kan ikke udbetales",
-    "employee_mismatch": "Sagen og lønsystemet nævner ikke samme medarbejder",
-    "older_balance": "Saldo fra et ældre optjeningsår",
-    "final_pay_not_open": "Sidste løn er ikke åben endnu",
-    "payline_rejected": "Lønsystemet afviste lønlinjen",
-    "invalid_request": "Anmodningen kan ikke læses",
-    "case_not_found": "Sagen findes ikke længere",
-    "not_yet_payable": "Kan endnu ikke udbetales",
-    "unreadable_card": "Medarbejderkortet kan ikke læses",
-    "employee_not_found": "Medarbejderen findes ikke i lønsystemet",
-}
 
-TERMINATION_REASONS = {
-    "employee_left": "Medarbejderen er allerede fratrådt",
-    "requested_date_missing": "Ingen gyldig ønsket fratrædelsesdato",
-    "early_date": "Fratrædelsesdatoen er før varslet",
-    "before_start": "Fratrædelse før ansættelsen",
-    "other_leaving_date": "En anden fratrædelsesdato er registreret",
-    "cpr_mismatch": "CPR-nummeret stemmer ikke",
-    "personnel_file_missing": "Ingen personalesag i ESDH",
-    "case_not_found": "Sagen findes ikke længere",
-    "received_date_missing": "Ingen gyldig modtagelsesdato",
-    "payroll_rejected_date": "Lønsystemet afviste datoen",
-    "employee_not_found": "Medarbejderen findes ikke i lønsystemet",
-}
 
-PERSONNEL_FILE_REASONS = {
-    "wrong_employee": "Dokument om en anden medarbejder",
-    "unreadable_document": "Dokumentet kan ikke læses",
-    "uncertain_type": "Dokumenttypen er usikker",
-    "owner_unknown": "Uklart hvem dokumentet handler om",
-    "certificate_date_unclear": "Børneattestens dato er uklar",
-    "no_manager": "Ingen leder at bede om dokumentet",
-    "bad_input": "Listens række kan ikke bruges",
-    "bad_personnel_file": "Personalesagen kan ikke læses",
-    "no_personnel_file": "Ingen personalesag i ESDH",
-}
 
-for _process, _title, _reasons in (
-        ("sixth_holiday_week", "6. ferieuge", SIXTH_WEEK_REASONS),
-        ("termination_letters", "Fratrædelsesbreve", TERMINATION_REASONS),
-        ("personnel_files", "Personalesager", PERSONNEL_FILE_REASONS), ("demo", "Demo", {})):
-    register(CaseView(_process, _title, reasons=_reasons))
+for _process, _title in ((SIXTH_HOLIDAY_WEEK, "6. ferieuge"), (TERMINATION_LETTERS, "Fratrædelsesbreve"),
+                        (PERSONNEL_FILES, "Personalesager")):
+    register(CaseView(_process.name, _title, reasons=_process.reasons))
+register(CaseView("demo", "Demo"))

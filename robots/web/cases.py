@@ -13,13 +13,16 @@ before raising, as flex wage does), which the page reads instead (the newest). P
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..config import ConfigError
 from ..queue import FileRef, QueueBackend, Resolution, WorkItem
+from ..runtime.process import SHARED_REASONS, load_process
 
 FACTS_FILES = ("facts.json", "calculation.json")  # what a step keeps with an item it hands over
 FACTS_MAX_BYTES = 2_000_000
@@ -76,11 +79,8 @@ class CaseView:
 GENERIC = CaseView("", "")
 _VIEWS: dict[str, CaseView] = {}
 
-# Reasons every process shares (robots/queue/states.py) and the processes' own (RULES.md).
-REASONS = {
-    "retries_exhausted": "Systemfejl – forsøg opbrugt",
-    "abandoned": "Robotten stoppede midt i sagen",
-}
+# Reasons every process shares (robots/queue/states.py); each process's own are its Process.reasons.
+REASONS = SHARED_REASONS
 
 
 def register(view: CaseView) -> CaseView:
@@ -90,8 +90,18 @@ def register(view: CaseView) -> CaseView:
 
 
 def view_for(process: str) -> CaseView:
-    """The case view of a process (the generic one when it has none of its own)."""
-    return _VIEWS.get(process) or CaseView(process, process.replace("_", " ").capitalize())
+    """The case view of a process (the generic one, with the process's reason labels, when it has none)."""
+    return _VIEWS.get(process) or _generic_view(process)
+
+
+@functools.cache
+def _generic_view(process: str) -> CaseView:
+    # A process without a view of its own (a new one from the template) still gets its labels.
+    try:
+        reasons = load_process(process).reasons
+    except (ConfigError, ImportError):
+        reasons = {}
+    return CaseView(process, process.replace("_", " ").capitalize(), reasons=reasons)
 
 
 def title_of(process: str) -> str:
