@@ -1,8 +1,4 @@
-"""The Danish labels of this process's manual reason codes (the caseworker's desk, its reports).
-
-Codes stay English identifiers in code and data; what a person reads is the label. A code
-raised without a label here fails tests/unit/web/test_reason_labels.py.
-"""
+"""Danish labels of the sixth holiday week's manual reason codes (see processes/_template/reasons.py)."""
 
 from __future__ import annotations
 
