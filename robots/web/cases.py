@@ -79,9 +79,6 @@ class CaseView:
 GENERIC = CaseView("", "")
 _VIEWS: dict[str, CaseView] = {}
 
-# Reasons every process shares (robots/queue/states.py); each process's own are its Process.reasons.
-REASONS = SHARED_REASONS
-
 
 def register(view: CaseView) -> CaseView:
     """Add (or replace) the case view of ``view.process``."""
@@ -99,7 +96,7 @@ def _generic_view(process: str) -> CaseView:
     # A process without a view of its own (a new one from the template) still gets its labels.
     try:
         reasons = load_process(process).reasons
-    except (ConfigError, ImportError):
+    except ConfigError:  # not a process package (a test's queue, the demo): the generic labels only
         reasons = {}
     return CaseView(process, process.replace("_", " ").capitalize(), reasons=reasons)
 
@@ -112,7 +109,7 @@ def reason_label(process: str, code: str | None) -> str:
     """A manual reason code in Danish (the code itself when no label is known)."""
     if not code:
         return ""
-    return view_for(process).reasons.get(code) or REASONS.get(code) or _any_reason(code) or code
+    return view_for(process).reasons.get(code) or SHARED_REASONS.get(code) or _any_reason(code) or code
 
 
 def _any_reason(code: str) -> str | None:
@@ -123,7 +120,7 @@ def _any_reason(code: str) -> str | None:
 
 
 def all_reason_labels() -> dict[str, str]:
-    labels = dict(REASONS)
+    labels = dict(SHARED_REASONS)
     for view in _VIEWS.values():
         labels.update(view.reasons)
     return labels
