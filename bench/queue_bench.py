@@ -32,6 +32,11 @@ Phases (items/s = items finished / seconds):
 Every phase is bounded: at most N items, and each worker stops by itself after
 ``--phase-seconds``; a phase that did not finish is marked ``INCOMPLETE``. Phases after the
 ``--budget`` are skipped.
+
+Every phase runs ``--rounds`` times (default 3), ours and the competitors in turn within each
+round. The figures compared are medians over the rounds, and each round's own ratio is printed
+beside the median one: on a shared machine one run of a competitor can differ from the next by a
+third, and a single pair of runs says more about the moment than about the queue.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ import multiprocessing as mp
 import os
 import queue as queue_module
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -81,6 +87,7 @@ class Result:
     note: str = ""
     worker_cpu: float | None = None  # CPU seconds of the worker processes (None: not measured)
     machine_cpu: float | None = None  # CPU seconds of the whole machine over the phase
+    round: int = 1  # which --rounds pass produced it
 
     @property
     def rate(self) -> float:
@@ -522,6 +529,8 @@ class Bench:
     pg_url: str
     backends: list[str]
     procrastinate_concurrency: int = 1
+    rounds: int = 1
+    round: int = 1  # the pass now running
     results: list[Result] = dataclasses.field(default_factory=list)
     started: float = dataclasses.field(default_factory=time.monotonic)
 
@@ -529,9 +538,11 @@ class Bench:
         return time.monotonic() - self.started > self.budget
 
     def record(self, result: Result) -> None:
+        result.round = self.round
         self.results.append(result)
         status = "ok" if result.ok else f"FAILED {result.note}"
-        log(f"  {result.system:18s} {result.phase:34s} {result.rate:10,.0f} items/s  "
+        prefix = f"  [{self.round}/{self.rounds}]" if self.rounds > 1 else ""
+        log(f"{prefix}  {result.system:18s} {result.phase:34s} {result.rate:10,.0f} items/s  "
             f"({result.items:,} in {result.seconds:.2f}s) {status}")
 
     def skipped(self, key: str, system: str, phase: str, workers: int, batch: int, why: str) -> None:
@@ -616,6 +627,15 @@ class Bench:
             self.finish(key, system, phase, self.workers, self.batch, run, ok, note)
 
     def run(self) -> None:
+        """Every phase, --rounds times over: each round runs ours and the competitors one after the
+        other, so a slow spell of the machine falls on both sides of a ratio, not on one."""
+        for n in range(1, self.rounds + 1):
+            self.round = n
+            if self.rounds > 1:
+                log(f"round {self.round} of {self.rounds}:")
+            self.run_round()
+
+    def run_round(self) -> None:
         if "sqlite" in self.backends:
             stores = SqliteStores()
             try:
@@ -639,11 +659,14 @@ class Bench:
 
     # -- report ---------------------------------------------------------------------------
 
+    def rates(self, key: str) -> dict[int, float]:
+        """{round: items/s} of the phase's successful runs."""
+        return {r.round: r.rate for r in self.results if r.key == key and r.ok}
+
     def rate(self, key: str) -> float | None:
-        for r in self.results:
-            if r.key == key and r.ok:
-                return r.rate
-        return None
+        """The median over the rounds (None: the phase never succeeded)."""
+        values = list(self.rates(key).values())
+        return statistics.median(values) if values else None
 
     def comparisons(self) -> list[dict[str, Any]]:
         w, b = self.workers, self.batch
@@ -662,9 +685,12 @@ class Bench:
             ours, theirs = self.rate(f"{backend}.{ours_key}"), self.rate(theirs_key)
             if ours is None or theirs is None:
                 continue
-            ratio = ours / theirs
+            ratio = ours / theirs  # of the medians
+            ours_by_round, theirs_by_round = self.rates(f"{backend}.{ours_key}"), self.rates(theirs_key)
+            per_round = [round(ours_by_round[n] / theirs_by_round[n], 2)
+                         for n in sorted(ours_by_round) if n in theirs_by_round]
             out.append({"comparison": label, "ours": round(ours, 1), "theirs": round(theirs, 1),
-                        "ratio": round(ratio, 2), "target": target,
+                        "ratio": round(ratio, 2), "ratios_by_round": per_round, "target": target,
                         "met": None if target is None else ratio >= target})
         return out
 
@@ -672,7 +698,8 @@ class Bench:
         out = []
         sqlite1 = self.rate("sqlite.claim1")
         if sqlite1 is not None:
-            out.append({"target": "SQLite, 1 worker, claim+complete >= 5,000 items/s",
+            out.append({"target": "SQLite, 1 worker, claim+complete >= 5,000 items/s"
+                                  + (" (median of the rounds)" if self.rounds > 1 else ""),
                         "value": f"{sqlite1:,.0f} items/s", "met": sqlite1 >= 5000})
         for c in self.comparisons():
             if c["target"] is not None:
@@ -681,7 +708,7 @@ class Bench:
         return out
 
     def table(self) -> str:
-        header = ("system", "phase", "workers", "batch", "items", "seconds", "items/s", "CPU us/item",
+        header = ("round", "system", "phase", "workers", "batch", "items", "seconds", "items/s", "CPU us/item",
                   "note")
 
         def cpu(r: Result) -> str:
@@ -690,11 +717,11 @@ class Bench:
                 return ""
             return f"{workers:,.0f} / {machine:,.0f}"
 
-        rows = [(r.system, r.phase, str(r.workers), str(r.batch), f"{r.items:,}", f"{r.seconds:.2f}",
+        rows = [(str(r.round), r.system, r.phase, str(r.workers), str(r.batch), f"{r.items:,}", f"{r.seconds:.2f}",
                  f"{r.rate:,.0f}", cpu(r), r.note or ("ok" if r.ok else "FAILED")) for r in self.results]
         widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
                   for i, h in enumerate(header)]
-        right = {2, 3, 4, 5, 6, 7}
+        right = {0, 3, 4, 5, 6, 7, 8}
 
         def line(cells: tuple[str, ...]) -> str:
             return "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i])
@@ -706,10 +733,13 @@ class Bench:
         out += [line(row) for row in rows]
         comparisons = self.comparisons()
         if comparisons:
-            out += ["", "Ours / theirs (same items, same worker count, no-op work):"]
+            medians = " (medians of the rounds; each round's own ratio in brackets)" if self.rounds > 1 else ""
+            out += ["", f"Ours / theirs (same items, same worker count, no-op work){medians}:"]
             width = max(len(c["comparison"]) for c in comparisons)
             out += [f"  {c['comparison']:{width}s}  {c['ours']:>9,.0f} / {c['theirs']:>8,.0f}"
-                    f"  = {c['ratio']:5.2f}x" for c in comparisons]
+                    f"  = {c['ratio']:5.2f}x"
+                    + (f"  [{', '.join(f'{x:.2f}' for x in c['ratios_by_round'])}]" if self.rounds > 1 else "")
+                    for c in comparisons]
         targets = self.targets()
         if targets:
             out += ["", "Targets:"]
@@ -719,7 +749,8 @@ class Bench:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "items": self.items, "workers": self.workers, "batch": self.batch, "cpu_count": os.cpu_count(),
+            "items": self.items, "workers": self.workers, "batch": self.batch, "rounds": self.rounds,
+            "cpu_count": os.cpu_count(),
             "python": sys.version.split()[0], "pgqueuer_driver": pgqueuer_driver_name(),
             "results": [r.to_dict() for r in self.results], "comparisons": self.comparisons(),
             "targets": self.targets(), "seconds_total": round(time.monotonic() - self.started, 1),
@@ -761,15 +792,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-seconds", type=float, default=None,
                         help="each worker phase stops itself after this (default 60, quick 20)")
     parser.add_argument("--budget", type=float, default=None,
-                        help="skip the phases that would start after this many seconds (default 270)")
+                        help="skip the phases that would start after this many seconds (default 240 per round)")
     parser.add_argument("--procrastinate-concurrency", type=int, default=1,
                         help="jobs in flight per procrastinate worker (default 1, like single-item claims)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="run every phase this many times, ours and theirs in turn; figures and ratios "
+                             "are medians (default 3, quick 1)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
 
     items = args.items or (2_000 if args.quick else 20_000)
-    if items < 1 or args.workers < 1 or args.batch < 1:
-        parser.error("--items, --workers and --batch must be at least 1")
+    rounds = args.rounds or (1 if args.quick else 3)
+    if items < 1 or args.workers < 1 or args.batch < 1 or rounds < 1:
+        parser.error("--items, --workers, --batch and --rounds must be at least 1")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"sqlite", "postgresql"}
     if unknown:
@@ -777,11 +812,12 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(
         items=items, workers=args.workers, batch=args.batch,
         phase_seconds=args.phase_seconds or (20.0 if args.quick else 60.0),
-        budget=args.budget or (120.0 if args.quick else 270.0),
+        budget=args.budget or (120.0 if args.quick else 240.0 * rounds),
         competitors=not args.no_competitors, pg_url=args.pg_url, backends=backends,
-        procrastinate_concurrency=max(1, args.procrastinate_concurrency),
+        procrastinate_concurrency=max(1, args.procrastinate_concurrency), rounds=rounds,
     )
-    log(f"queue benchmark: {items:,} items per phase, {args.workers} workers, batch {args.batch}")
+    log(f"queue benchmark: {items:,} items per phase, {args.workers} workers, batch {args.batch}, "
+        f"{rounds} round(s)")
     bench.run()
     if args.json:
         print(json.dumps(bench.to_json(), indent=2))
