@@ -792,7 +792,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-seconds", type=float, default=None,
                         help="each worker phase stops itself after this (default 60, quick 20)")
     parser.add_argument("--budget", type=float, default=None,
-                        help="skip the phases that would start after this many seconds (default 240 per round)")
+                        help="skip the phases that would start after this many seconds "
+                             "(default 240 per round, quick 120)")
     parser.add_argument("--procrastinate-concurrency", type=int, default=1,
                         help="jobs in flight per procrastinate worker (default 1, like single-item claims)")
     parser.add_argument("--rounds", type=int, default=None,
@@ -802,7 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     items = args.items or (2_000 if args.quick else 20_000)
-    rounds = args.rounds or (1 if args.quick else 3)
+    rounds = args.rounds if args.rounds is not None else (1 if args.quick else 3)
     if items < 1 or args.workers < 1 or args.batch < 1 or rounds < 1:
         parser.error("--items, --workers, --batch and --rounds must be at least 1")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -812,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(
         items=items, workers=args.workers, batch=args.batch,
         phase_seconds=args.phase_seconds or (20.0 if args.quick else 60.0),
-        budget=args.budget or (120.0 if args.quick else 240.0 * rounds),
+        budget=args.budget or (120.0 if args.quick else 240.0) * rounds,
         competitors=not args.no_competitors, pg_url=args.pg_url, backends=backends,
         procrastinate_concurrency=max(1, args.procrastinate_concurrency), rounds=rounds,
     )
