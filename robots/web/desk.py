@@ -295,7 +295,7 @@ class Desk:
         if where is None:
             return []
         key = self.db.sql[SORTS[filters.sort]]
-        sql = self.db.sql["manual_export"].format(where=where[0], key=key,
+        sql = self.db.sql["manual_page"].format(where=where[0], key=key,
                                                   direction="DESC" if filters.descending else "ASC")
         return [self._row(r) for r in self.db.read(sql, {**where[1], "limit": limit})]
 

@@ -59,19 +59,23 @@ DELETE FROM user_sessions WHERE expires_at <= %(now)s;
 -- The list of manual items -------------------------------------------------------------------
 
 -- name: manual_page
-SELECT id, queue, reference, manual_reason, error_message, assigned_to, created_at, updated_at,
-       payload ->> 'cpr' AS cpr, payload ->> 'name' AS name, payload ->> 'organisation' AS organisation,
-       coalesce(payload ->> 'period', payload ->> 'income_month', payload ->> 'run_period') AS period,
-       {key} AS sort_key
-FROM work_items
-WHERE status = 'manual'{where}
-ORDER BY {key} {direction}, id {direction}
-LIMIT %(limit)s;
+-- One page of the list, and the Excel export (the same rows in the same order, a larger limit).
+-- The page's ids from desk_items (migration 0012: the desk's own table and indexes, kept by the
+-- desk trigger), then the rest of each row from work_items.
+SELECT w.id, w.queue, w.reference, w.manual_reason, w.error_message, w.assigned_to, w.created_at, w.updated_at,
+       w.payload ->> 'cpr' AS cpr, w.payload ->> 'name' AS name, d.organisation, d.period, d.sort_key
+FROM (SELECT id, organisation, period, {key} AS sort_key
+      FROM desk_items
+      WHERE true{where}
+      ORDER BY {key} {direction}, id {direction}
+      LIMIT %(limit)s) d
+JOIN work_items w ON w.id = d.id
+ORDER BY d.sort_key {direction}, d.id {direction};
 
 -- name: manual_counts
 SELECT manual_reason AS reason, count(*) AS n
-FROM work_items
-WHERE status = 'manual'{where}
+FROM desk_items
+WHERE true{where}
 GROUP BY manual_reason;
 
 -- name: reason_counts
@@ -81,26 +85,17 @@ FROM desk_reason_counts
 WHERE n > 0{where}
 GROUP BY manual_reason;
 
--- name: manual_export
-SELECT id, queue, reference, manual_reason, error_message, assigned_to, created_at, updated_at,
-       payload ->> 'cpr' AS cpr, payload ->> 'name' AS name, payload ->> 'organisation' AS organisation,
-       coalesce(payload ->> 'period', payload ->> 'income_month', payload ->> 'run_period') AS period
-FROM work_items
-WHERE status = 'manual'{where}
-ORDER BY {key} {direction}, id {direction}
-LIMIT %(limit)s;
-
 -- name: manual_organisations
-SELECT DISTINCT payload ->> 'organisation' AS value FROM work_items
-WHERE status = 'manual' AND payload ->> 'organisation' IS NOT NULL
+SELECT DISTINCT organisation AS value FROM desk_items
+WHERE organisation IS NOT NULL
 ORDER BY 1 LIMIT 500;
 
 -- name: manual_periods
-SELECT DISTINCT coalesce(payload ->> 'period', payload ->> 'income_month', payload ->> 'run_period') AS value FROM work_items
-WHERE status = 'manual' AND coalesce(payload ->> 'period', payload ->> 'income_month', payload ->> 'run_period') IS NOT NULL
+SELECT DISTINCT period AS value FROM desk_items
+WHERE period IS NOT NULL
 ORDER BY 1 DESC LIMIT 500;
 
--- Filter fragments (each starts with AND) ----------------------------------------------------
+-- Filter fragments (each starts with AND; on desk_items) ------------------------------------
 
 -- name: filter_queues
  AND queue = ANY(%(queues)s::text[])
@@ -109,10 +104,10 @@ ORDER BY 1 DESC LIMIT 500;
  AND manual_reason = %(reason)s
 
 -- name: filter_organisation
- AND payload ->> 'organisation' = %(organisation)s
+ AND organisation = %(organisation)s
 
 -- name: filter_period
- AND coalesce(payload ->> 'period', payload ->> 'income_month', payload ->> 'run_period') = %(period)s
+ AND period = %(period)s
 
 -- name: filter_older_than
  AND created_at <= %(created_before)s

@@ -59,6 +59,7 @@ DELETE FROM user_sessions WHERE expires_at <= :now;
 -- The list of manual items -------------------------------------------------------------------
 
 -- name: manual_page
+-- One page of the list, and the Excel export (the same rows in the same order, a larger limit).
 SELECT id, queue, reference, manual_reason, error_message, assigned_to, created_at, updated_at,
        json_extract(payload, '$.cpr') AS cpr, json_extract(payload, '$.name') AS name,
        json_extract(payload, '$.organisation') AS organisation,
@@ -82,17 +83,6 @@ SELECT manual_reason AS reason, sum(n) AS n
 FROM desk_reason_counts
 WHERE n > 0{where}
 GROUP BY manual_reason;
-
--- name: manual_export
-SELECT id, queue, reference, manual_reason, error_message, assigned_to, created_at, updated_at,
-       json_extract(payload, '$.cpr') AS cpr, json_extract(payload, '$.name') AS name,
-       json_extract(payload, '$.organisation') AS organisation,
-       coalesce(json_extract(payload, '$.period'), json_extract(payload, '$.income_month'),
-             json_extract(payload, '$.run_period')) AS period
-FROM work_items
-WHERE status = 'manual'{where}
-ORDER BY {key} {direction}, id {direction}
-LIMIT :limit;
 
 -- name: manual_organisations
 SELECT DISTINCT json_extract(payload, '$.organisation') AS value FROM work_items

@@ -347,6 +347,28 @@ def test_complete_many_is_one_all_or_nothing_batch(backend: QueueBackend) -> Non
         backend.complete_many(W1, {batch[0].id: None})
 
 
+def test_hot_paths_work_after_a_rolled_back_transition(backend: QueueBackend) -> None:
+    # A transition refused inside its transaction rolls it back (on PostgreSQL psycopg then
+    # deallocates the session's prepared statements, which the hot paths prepare once and reuse).
+    define(backend)
+    first, second, third = add(backend, "a", "b", "c")
+    held = claim(backend)
+    assert held.id == first
+    for _ in range(6):  # psycopg prepares a statement on its 5th run; its rollback then deallocates all
+        assert backend.get(held.id).status is Status.IN_PROGRESS
+    with pytest.raises(LeaseLost):
+        backend.fail(held.id, W2, ErrorKind.APPLICATION, "X", "not W2's item")
+    nxt = backend.complete_and_claim(held.id, W1, {"ok": True})
+    assert nxt is not None and nxt.id == second and nxt.lease_owner == W1
+    with pytest.raises(LeaseLost):
+        backend.release(nxt.id, W2)
+    assert [i.id for i in backend.claim(Q, W2, limit=5)] == [third]
+    assert backend.complete(nxt.id, W1).status is Status.DONE
+    assert backend.get(first).output == {"ok": True}
+    with pytest.raises(LeaseLost):  # the hot path's own refusal, after all that
+        backend.complete_and_claim(first, W1)
+
+
 def test_complete_after_a_retry_clears_the_error(backend: QueueBackend) -> None:
     define(backend, backoff_seconds=0)
     [item_id] = add(backend, "a")
