@@ -262,7 +262,9 @@ class PostgresBackend(QueueBackend):
             })
         if not rows:
             raise LeaseLost(item_id, worker)
-        return _rows.item_from_row(rows[0], t) if rows[0]["id"] is not None else None
+        if rows[0]["id"] is None:  # done; nothing untouched to claim: the full claim decides
+            return self.claim_one(rows[0]["done_queue"], worker, lease_seconds=lease_seconds)
+        return _rows.item_from_row(rows[0], t)
 
     def _queue_of(self, item_id: int) -> str:
         return self.get(item_id).queue

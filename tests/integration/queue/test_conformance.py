@@ -1058,6 +1058,29 @@ def test_an_item_someone_locked_and_let_go_is_still_claimed(
     assert backend.claim_one(Q, W1) is None
 
 
+def test_complete_and_claim_takes_a_locked_and_released_item_when_nothing_else_is_left(
+    backend: QueueBackend, open_backend: Callable[[], QueueBackend],
+) -> None:
+    # complete_and_claim's own statement looks only at untouched rows (PostgreSQL); when it finds
+    # none, the full claim runs after the completion, so such a row is never out of reach.
+    define(backend)
+    [a, b, c] = add(backend, "a", "b", "c")
+    held = claim(backend)
+    assert held.id == a
+    if not is_sqlite(backend):
+        other = open_backend()
+        with other._conn.transaction():
+            other._conn.execute(f"SELECT id FROM work_items WHERE id = {c} FOR UPDATE")
+    nxt = backend.complete_and_claim(a, W1)
+    assert nxt is not None and nxt.id == b
+    last = backend.complete_and_claim(b, W1, {"n": 2})
+    assert last is not None and last.id == c and last.status is Status.IN_PROGRESS and last.lease_owner == W1
+    assert backend.complete_and_claim(c, W1) is None
+    assert [backend.get(i).status for i in (a, b, c)] == [Status.DONE] * 3
+    assert trail(backend, c) == [
+        ("created", None, "new"), ("claimed", "new", "in_progress"), ("completed", "in_progress", "done")]
+
+
 # -- time zones ---------------------------------------------------------------------------------
 
 
