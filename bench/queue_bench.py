@@ -87,6 +87,7 @@ class Result:
     note: str = ""
     worker_cpu: float | None = None  # CPU seconds of the worker processes (None: not measured)
     machine_cpu: float | None = None  # CPU seconds of the whole machine over the phase
+    wal_flushes: int | None = None  # PostgreSQL write-ahead log flushes over the phase (None: not measured)
     round: int = 1  # which --rounds pass produced it
 
     @property
@@ -101,7 +102,11 @@ class Result:
         for name in ("worker_cpu", "machine_cpu"):
             us = self.per_item_us(getattr(self, name))
             out[f"{name}_us_per_item"] = None if us is None else round(us, 1)
+        out["wal_flushes_per_item"] = self.flushes_per_item()
         return out
+
+    def flushes_per_item(self) -> float | None:
+        return None if self.wal_flushes is None or not self.items else round(self.wal_flushes / self.items, 2)
 
 
 def log(message: str) -> None:
@@ -194,6 +199,25 @@ def analyze(url: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ANALYZE")
+
+
+def wal_flushes(url: str) -> int | None:
+    """How many times the PostgreSQL server has flushed its write-ahead log (pg_stat_wal, 14+).
+
+    Every commit waits for a flush of the log up to its commit record; commits that arrive while
+    one flush runs share the next (group commit). Flushes per item show whether a phase was bound
+    by the log's disk rather than by CPU. None for SQLite or a server without the view.
+    """
+    if url.startswith("sqlite:///"):
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT wal_sync FROM pg_stat_wal").fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0]) if row else None
 
 
 # -- what a worker process reports -----------------------------------------------------------
@@ -479,10 +503,16 @@ class Run:
     errors: list[str]
     worker_cpu: float  # CPU seconds the worker processes used between the barrier and their end
     machine_cpu: float | None  # CPU seconds the whole machine used meanwhile (workers, database, all)
+    wal_flushes: int | None = None  # write-ahead log flushes of the PostgreSQL server meanwhile
 
 
-def run_workers(target: Callable[..., None], args: tuple[Any, ...], workers: int, seconds: float) -> Run:
-    """Start the workers (spawn), release them together, wait until each has finished."""
+def run_workers(target: Callable[..., None], args: tuple[Any, ...], workers: int, seconds: float,
+                url: str) -> Run:
+    """Start the workers (spawn), release them together, wait until each has finished.
+
+    ``url`` is the store the workers use; on PostgreSQL the server's log flushes are counted from
+    just before the release until the last worker has reported.
+    """
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(workers + 1)
     results = ctx.Queue()
@@ -492,6 +522,7 @@ def run_workers(target: Callable[..., None], args: tuple[Any, ...], workers: int
         p.start()
     errors: list[str] = []
     outs: list[dict[str, Any]] = []
+    flushes_start = wal_flushes(url)
     try:
         barrier.wait(STARTUP_SECONDS)
     except threading.BrokenBarrierError:
@@ -503,6 +534,7 @@ def run_workers(target: Callable[..., None], args: tuple[Any, ...], workers: int
     except queue_module.Empty:
         errors.append("a worker did not report back in time")
     busy_end = machine_busy_seconds()
+    flushes_end = wal_flushes(url)
     for p in procs:
         p.join(timeout=30)
         if p.is_alive():
@@ -511,8 +543,9 @@ def run_workers(target: Callable[..., None], args: tuple[Any, ...], workers: int
     errors += [o["error"] for o in outs if o["error"]]
     end = max((o["end"] for o in outs), default=time.monotonic())
     machine = busy_end - busy_start if busy_start is not None and busy_end is not None else None
+    flushes = flushes_end - flushes_start if flushes_start is not None and flushes_end is not None else None
     return Run(sum(o["items"] for o in outs), max(end - started, 1e-9), any(o["timed_out"] for o in outs),
-               errors, sum(o["cpu"] for o in outs), machine)
+               errors, sum(o["cpu"] for o in outs), machine, flushes)
 
 
 # -- the phases -------------------------------------------------------------------------------
@@ -568,7 +601,7 @@ class Bench:
                 url = stack.enter_context(self.store(stores, key))
                 populate_ours(url, self.items)
             analyze(url)
-            run = run_workers(ours_worker, (url, batch), workers, self.phase_seconds)
+            run = run_workers(ours_worker, (url, batch), workers, self.phase_seconds, url)
             ok, note = check_ours(url, self.items)
             self.finish(f"{stores.name}.{key}", system, phase, workers, batch, run, ok, note)
 
@@ -580,7 +613,7 @@ class Bench:
         notes += run.errors[:2]
         self.record(Result(key, system, phase, workers, batch, run.items, self.items, run.seconds,
                            ok and not run.timed_out and not run.errors, "; ".join(notes),
-                           run.worker_cpu, run.machine_cpu))
+                           run.worker_cpu, run.machine_cpu, run.wal_flushes))
 
     def ours(self, stores: Any) -> None:
         log(f"{stores.label}:")
@@ -607,7 +640,7 @@ class Bench:
             self.record(Result("procrastinate.add", system, f"batch_defer (batches of {ADD_BATCH:,})",
                                1, ADD_BATCH, self.items, self.items, seconds, True))
             c = self.procrastinate_concurrency
-            run = run_workers(procrastinate_worker, (url, c), self.workers, self.phase_seconds)
+            run = run_workers(procrastinate_worker, (url, c), self.workers, self.phase_seconds, url)
             ok, note = check_procrastinate(url, self.items)
             self.finish(key, system, f"worker, concurrency={c}", self.workers, 1, run, ok, note)
 
@@ -622,7 +655,7 @@ class Bench:
             analyze(url)
             self.record(Result("pgqueuer.add", system, f"enqueue (batches of {ADD_BATCH:,})",
                                1, ADD_BATCH, self.items, self.items, seconds, True))
-            run = run_workers(pgqueuer_worker, (url, self.batch), self.workers, self.phase_seconds)
+            run = run_workers(pgqueuer_worker, (url, self.batch), self.workers, self.phase_seconds, url)
             ok, note = check_pgqueuer(url, self.items, run.items)
             self.finish(key, system, phase, self.workers, self.batch, run, ok, note)
 
@@ -709,7 +742,7 @@ class Bench:
 
     def table(self) -> str:
         header = ("round", "system", "phase", "workers", "batch", "items", "seconds", "items/s", "CPU us/item",
-                  "note")
+                  "flushes/item", "note")
 
         def cpu(r: Result) -> str:
             workers, machine = r.per_item_us(r.worker_cpu), r.per_item_us(r.machine_cpu)
@@ -718,10 +751,11 @@ class Bench:
             return f"{workers:,.0f} / {machine:,.0f}"
 
         rows = [(str(r.round), r.system, r.phase, str(r.workers), str(r.batch), f"{r.items:,}", f"{r.seconds:.2f}",
-                 f"{r.rate:,.0f}", cpu(r), r.note or ("ok" if r.ok else "FAILED")) for r in self.results]
+                 f"{r.rate:,.0f}", cpu(r), "" if r.flushes_per_item() is None else f"{r.flushes_per_item():.2f}",
+                 r.note or ("ok" if r.ok else "FAILED")) for r in self.results]
         widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
                   for i, h in enumerate(header)]
-        right = {0, 3, 4, 5, 6, 7, 8}
+        right = {0, 3, 4, 5, 6, 7, 8, 9}
 
         def line(cells: tuple[str, ...]) -> str:
             return "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i])
@@ -762,7 +796,10 @@ What each phase measures (items/s = items finished / wall-clock seconds; every p
 store holding only its own items, PostgreSQL ones ANALYZEd after loading; worker clocks run from
 a start barrier, after every worker process has started and connected, until the last worker
 finds the queue empty; CPU us/item = CPU time of the worker processes / of the whole machine
-(workers, database server and anything else running) per item over the same interval):
+(workers, database server and anything else running) per item over the same interval;
+flushes/item = PostgreSQL write-ahead log flushes (pg_stat_wal.wal_sync, whole server) per item:
+each commit waits for a flush, and commits that arrive while one runs share the next, so with
+several workers a figure below the commits per item means commits stood waiting on the log's disk):
   bulk add         add() of N items in batches of {add}: one transaction per batch, each item with
                    its 'created' audit event.
   single-item      claim_one, then complete_and_claim until empty: one transaction per item that

@@ -55,3 +55,16 @@ def test_a_failed_round_counts_on_neither_side_of_its_pair(qb: ModuleType) -> No
     assert single["ours"] == 3300.0  # median of the two successful rounds
     assert single["ratios_by_round"] == [5.0, 6.0]
     assert single["met"] is True
+
+
+def test_log_flushes_per_item_are_shown_only_where_they_were_counted(qb: ModuleType) -> None:
+    bench = qb.Bench(items=1000, workers=4, batch=10, phase_seconds=1, budget=1, competitors=True,
+                     pg_url="", backends=["sqlite", "postgresql"])
+    bench.results += [qb.Result("sqlite.claim4", "ours (SQLite)", "claim", 4, 1, 1000, 1000, 0.2, True),
+                      qb.Result("postgresql.claim4", "ours (PostgreSQL)", "claim", 4, 1, 1000, 1000, 0.3, True,
+                                wal_flushes=613)]
+    sqlite, pg = (r.to_dict() for r in bench.results)
+    assert sqlite["wal_flushes_per_item"] is None
+    assert pg["wal_flushes_per_item"] == 0.61
+    rows = {line.split()[2]: line for line in bench.table().splitlines() if line.strip().startswith("1  ours")}
+    assert "0.61" in rows["(PostgreSQL)"] and "0.61" not in rows["(SQLite)"]
