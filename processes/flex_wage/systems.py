@@ -111,14 +111,6 @@ class Benefits(LegacyWebApp):
         return self.retry(look_then_register, what=f"udbetalingen for {case_no} {month}")
 
 
-def _kroner(text: str, what: str, case_no: str) -> int:
-    try:
-        return parse.kroner_to_ore(text)
-    except ValueError:
-        raise BadData("benefits_amount_malformed", f"borgerkortet for {case_no} viser {what} som {text!r}, "
-                                                   "hvilket ikke er et beløb") from None
-
-
 def read_case(case_no: str, screen: Screen) -> BenefitCase:
     """The card's facts from the screen (card fields by label, payments by column name)."""
     card = screen.card()
@@ -128,18 +120,22 @@ def read_case(case_no: str, screen: Screen) -> BenefitCase:
         raise ApplicationError("page_unexpected", f"borgerkortet for {case_no} mangler {', '.join(missing)}")
     if not card["Lønloft (kr. pr. måned)"].strip():
         raise BadData("wage_ceiling_missing", f"borgerkortet for {case_no} har intet lønloft (Lønloft)")
-    payments = tuple(
-        Payment(month=row.get("Udbetalingsmåned", ""), income_month=row.get("Indkomstmåned", ""),
-                income_ore=_kroner(row.get("Beregningsgrundlag (kr.)", ""), "beregningsgrundlaget for en udbetaling",
-                                   case_no),
-                subsidy_ore=_kroner(row.get("Tilskud (kr.)", ""), "tilskuddet for en udbetaling", case_no),
-                voucher_no=row.get("Bilagsnr.", ""))
-        for row in screen.table("Udbetalinger").rows
-    )
+    amount = parse.kroner_to_ore
+    try:
+        payments = tuple(
+            Payment(month=row.get("Udbetalingsmåned", ""), income_month=row.get("Indkomstmåned", ""),
+                    income_ore=parse.field("Udbetalinger: Beregningsgrundlag (kr.)",
+                                           row.get("Beregningsgrundlag (kr.)", ""), amount),
+                    subsidy_ore=parse.field("Udbetalinger: Tilskud (kr.)", row.get("Tilskud (kr.)", ""), amount),
+                    voucher_no=row.get("Bilagsnr.", ""))
+            for row in screen.table("Udbetalinger").rows
+        )
+        ceiling = parse.field("Lønloft (kr. pr. måned)", card["Lønloft (kr. pr. måned)"], amount)
+    except ValueError as exc:  # parse.field names the field, what it shows and what it should be
+        raise BadData("benefits_amount_malformed", f"borgerkortet for {case_no}: {exc}") from None
     return BenefitCase(
         case_no=card["Sagsnr."], cpr=card["CPR-nr."], employer_name=card.get("Arbejdsgiver", ""),
-        employer_cvr=card["Arbejdsgivers CVR-nr."],
-        wage_ceiling_ore=_kroner(card["Lønloft (kr. pr. måned)"], "lønloftet", case_no), payments=payments,
+        employer_cvr=card["Arbejdsgivers CVR-nr."], wage_ceiling_ore=ceiling, payments=payments,
     )
 
 

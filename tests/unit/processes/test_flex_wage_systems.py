@@ -82,7 +82,12 @@ def test_a_card_with_nonsense_amounts_or_fields_missing() -> None:
     with pytest.raises(BadData) as caught:
         read_case("FJ024001", _screen({**CARD, "Lønloft (kr. pr. måned)": "ukendt"}, []))
     assert caught.value.code == "benefits_amount_malformed"
-    assert caught.value.message == "borgerkortet for FJ024001 viser lønloftet som 'ukendt', hvilket ikke er et beløb"
+    assert caught.value.message == ("borgerkortet for FJ024001: feltet »Lønloft (kr. pr. måned)« viser 'ukendt', "
+                                    "som ikke er et beløb")
+    with pytest.raises(BadData) as caught:
+        read_case("FJ024001", _screen(CARD, [["2024-09", "2024-08", "18.1OO,00", "10.000,00", "B2400109", ""]]))
+    assert caught.value.message == ("borgerkortet for FJ024001: feltet »Udbetalinger: Beregningsgrundlag (kr.)« "
+                                    "viser '18.1OO,00', som ikke er et beløb")
     with pytest.raises(BadData) as caught:
         read_case("FJ024001", _screen({**CARD, "Lønloft (kr. pr. måned)": ""}, []))
     assert caught.value.code == "wage_ceiling_missing"
