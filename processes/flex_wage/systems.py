@@ -120,17 +120,17 @@ def read_case(case_no: str, screen: Screen) -> BenefitCase:
         raise ApplicationError("page_unexpected", f"borgerkortet for {case_no} mangler {', '.join(missing)}")
     if not card["Lønloft (kr. pr. måned)"].strip():
         raise BadData("wage_ceiling_missing", f"borgerkortet for {case_no} har intet lønloft (Lønloft)")
-    amount = parse.kroner_to_ore
     try:
         payments = tuple(
             Payment(month=row.get("Udbetalingsmåned", ""), income_month=row.get("Indkomstmåned", ""),
                     income_ore=parse.field("Udbetalinger: Beregningsgrundlag (kr.)",
-                                           row.get("Beregningsgrundlag (kr.)", ""), amount),
-                    subsidy_ore=parse.field("Udbetalinger: Tilskud (kr.)", row.get("Tilskud (kr.)", ""), amount),
+                                           row.get("Beregningsgrundlag (kr.)", ""), parse.kroner_to_ore),
+                    subsidy_ore=parse.field("Udbetalinger: Tilskud (kr.)", row.get("Tilskud (kr.)", ""),
+                                            parse.kroner_to_ore),
                     voucher_no=row.get("Bilagsnr.", ""))
             for row in screen.table("Udbetalinger").rows
         )
-        ceiling = parse.field("Lønloft (kr. pr. måned)", card["Lønloft (kr. pr. måned)"], amount)
+        ceiling = parse.field("Lønloft (kr. pr. måned)", card["Lønloft (kr. pr. måned)"], parse.kroner_to_ore)
     except ValueError as exc:  # parse.field names the field, what it shows and what it should be
         raise BadData("benefits_amount_malformed", f"borgerkortet for {case_no}: {exc}") from None
     return BenefitCase(

@@ -72,6 +72,7 @@ class _Prepared:
 
     def _prepare(self) -> None:
         self._check(self.conn.pgconn.prepare(self.name, self.text))
+        self.names = None  # the result's column names, read from its first result
 
     def _check(self, result: pq.abc.PGresult) -> None:
         if result.status in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
@@ -93,7 +94,7 @@ class _Prepared:
             self._prepare()
             result = pgconn.exec_prepared(self.name, values)
         self._check(result)
-        if self.names is None or len(self.names) != result.nfields:
+        if self.names is None:
             self.names = tuple(result.fname(i).decode() for i in range(result.nfields))
         self.transformer.set_pgresult(result)
         rows = self.transformer.load_rows(0, result.ntuples, tuple)

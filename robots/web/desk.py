@@ -296,7 +296,7 @@ class Desk:
             return []
         key = self.db.sql[SORTS[filters.sort]]
         sql = self.db.sql["manual_page"].format(where=where[0], key=key,
-                                                  direction="DESC" if filters.descending else "ASC")
+                                                direction="DESC" if filters.descending else "ASC")
         return [self._row(r) for r in self.db.read(sql, {**where[1], "limit": limit})]
 
     # -- values --------------------------------------------------------------------------------
